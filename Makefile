@@ -1,0 +1,41 @@
+# Two commands matter: `make report` and `make test`. `make help` lists the rest.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+YEAR ?= 2022
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help report test lab lint look system-deps clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m ipykernel install --sys-prefix --name jaarverslag --display-name "Jaarverslag (Wijkkracht)" >/dev/null
+	@touch $@
+
+report: $(STAMP) ## set up the environment if needed and build the $(YEAR) report (HTML and PDF)
+	$(VENV)/bin/jaarverslag build --year $(YEAR)
+
+test: $(STAMP) ## run every test: unit, notebooks, backtests, end to end
+	$(PY) -m pytest
+
+lab: $(STAMP) ## open JupyterLab with the project's kernel
+	$(VENV)/bin/jupyter lab notebooks/
+
+lint: $(STAMP) ## ruff on the package, tests and notebooks
+	$(VENV)/bin/ruff check src tests notebooks bench
+
+look: $(STAMP) ## screenshot the $(YEAR) HTML (desktop and phone) and the PDF pages into build/look/
+	$(PY) -m jaarverslag.look build/$(YEAR)/wijkkracht/html build/$(YEAR)/wijkkracht/jaarverslag-$(YEAR)-wijkkracht.pdf build/look
+
+system-deps: ## install the Debian packages the tests use (PDF tools, Chromium); needs root
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0 >/dev/null
+
+clean: ## remove build output (not the environment)
+	rm -rf build

@@ -1,0 +1,72 @@
+"""Checks across datasets: figures in one file that must agree with another."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .data import display_path, find_file
+from .schema import Problem, line_of
+
+
+@dataclass(frozen=True)
+class SumsTo:
+    """The rows of `part` add up, per key, to the `whole` figure (where it is given)."""
+
+    part: str
+    part_column: str
+    whole: str
+    whole_column: str
+    key: str
+
+    def problems(self, frames: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
+        if self.part not in frames or self.whole not in frames:
+            return []
+        sums = frames[self.part].groupby(self.key)[self.part_column].sum()
+        whole_file = display_path(find_file(folder, self.whole))
+        part_file = display_path(find_file(folder, self.part))
+        found = []
+        for index, row in frames[self.whole].iterrows():
+            stated = row[self.whole_column]
+            if pd.isna(stated):
+                continue
+            total = int(sums.get(row[self.key], 0))
+            if total != stated:
+                found.append(Problem(
+                    whole_file, line_of(index), self.whole_column, stated,
+                    f"de {self.part_column} in {part_file} voor {row[self.key]} tellen op tot "
+                    f"{total}, niet tot {stated}"))
+        return found
+
+
+@dataclass(frozen=True)
+class RefersTo:
+    """Every value of `column` in `child` is a key of `parent`."""
+
+    child: str
+    parent: str
+    column: str
+
+    def problems(self, frames: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
+        if self.child not in frames or self.parent not in frames:
+            return []
+        known = set(frames[self.parent][self.column])
+        child_file = display_path(find_file(folder, self.child))
+        return [
+            Problem(child_file, line_of(index), self.column, value,
+                    f"komt niet voor in {self.parent} ({', '.join(sorted(known))})")
+            for index, value in frames[self.child][self.column].items() if value not in known
+        ]
+
+
+CHECKS = [
+    SumsTo("leeftijd", "clienten", "clienten", "clienten", "gemeente"),
+    RefersTo("wijkhuis_activiteiten", "wijkhuizen", "wijkhuis"),
+    SumsTo("wijkhuis_activiteiten", "deelnemers", "wijkhuizen", "deelnemers_totaal", "wijkhuis"),
+]
+
+
+def cross_checks(frames: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
+    return [problem for check in CHECKS for problem in check.problems(frames, folder)]

@@ -1,0 +1,69 @@
+"""The `jaarverslag` command: a thin layer over build, validate and new-year."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .paths import BUILD_DIR
+
+
+def _year_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=int, required=True, help="het jaar van de gegevens, bv. 2022")
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="map met een submap per jaar (standaard: data/ van het project)")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="jaarverslag", description="Bouw het jaarverslag van Wijkkracht uit data.")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="controleer de gegevens, voer de hoofdstukken uit en maak HTML en PDF",
+                           description="Controleer de gegevens, voer de hoofdstukken uit en maak HTML en PDF.")
+    _year_options(build)
+    build.add_argument("--gemeente", default=None, help="maak de editie voor één gemeente, bv. Hengelo")
+    build.add_argument("--renderer", choices=["embedded", "quarto"], default="embedded",
+                       help="embedded (standaard, werkt offline) of quarto (als quarto geïnstalleerd is)")
+    build.add_argument("--out", type=Path, default=BUILD_DIR, help="uitvoermap (standaard: build/)")
+    build.add_argument("--jobs", type=int, default=None, help="hoofdstukken tegelijk (standaard: aantal kernen)")
+    build.add_argument("--wait", type=float, default=0,
+                       help="seconden wachten als er al een build van dit jaar loopt (standaard: 0)")
+
+    validate = sub.add_parser("validate", help="controleer alle gegevens van een jaar en noem elk probleem",
+                              description="Controleer alle gegevens van een jaar en noem elk probleem.")
+    _year_options(validate)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from .build import BuildBusy, build_report
+    from .data import DataError, validate_year
+    from .execute import ChapterError
+
+    try:
+        if args.command == "validate":
+            problems = validate_year(args.year, args.data_dir)
+            if problems:
+                raise DataError(problems)
+            print(f"De gegevens van {args.year} zijn in orde.")
+            return 0
+        entry = build_report(args.year, gemeente=args.gemeente, renderer=args.renderer, out_root=args.out,
+                             data_dir=args.data_dir, jobs=args.jobs, wait=args.wait)
+    except DataError as err:
+        print(f"Niet gebouwd: {err}", file=sys.stderr)
+        return 1
+    except (ChapterError, BuildBusy) as err:
+        print(f"Niet gebouwd: {err}", file=sys.stderr)
+        return 1
+    year_out = Path(args.out) / str(args.year)
+    print(f"Jaarverslag {args.year} ({entry['renderer']}) is klaar:")
+    print(f"  HTML: {year_out / entry['html']}")
+    if entry["pdf"]:
+        print(f"  PDF:  {year_out / entry['pdf']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

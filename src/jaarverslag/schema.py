@@ -1,0 +1,262 @@
+"""Column types and rules for the datasets, as pandera schemas.
+
+A dataset's columns are declared once with the helpers below. Reading turns the
+cells of a file into typed values (`coerce`), pandera then checks the rules, and
+every broken rule becomes a `Problem` that names file, line, column and value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .frequency import is_frequency
+
+COUNT = "aantal"
+TEXT = "tekst"
+FREQUENCY = "frequentie"
+DATE = "datum"
+BOOL = "ja/nee"
+
+_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_INT = re.compile(r"^\d+$")
+_TRUE, _FALSE = {"ja", "j", "true", "1", "waar"}, {"nee", "n", "false", "0", "onwaar"}
+_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    column: str | None
+    value: object
+    rule: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.line is not None:
+            where.append(f"regel {self.line}")
+        if self.column is not None:
+            where.append(f"kolom '{self.column}'")
+        if self.value is not None and not (isinstance(self.value, float) and pd.isna(self.value)):
+            where.append(f"waarde '{self.value}'")
+        return ", ".join(where) + f": {self.rule}"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column: its name, kind, Dutch title and meaning."""
+
+    name: str
+    kind: str
+    title: str
+    description: str
+    required: bool = True
+    gemeente: bool = False  # must be one of the year's gemeenten
+    allowed: tuple[str, ...] = ()
+
+
+def count(name, title, description, required=True):
+    return Field(name, COUNT, title, description, required)
+
+
+def text(name, title, description, required=True, allowed=()):
+    return Field(name, TEXT, title, description, required, allowed=tuple(allowed))
+
+
+def gemeente(name="gemeente", description="Gemeente waar het werk is gedaan."):
+    return Field(name, TEXT, "Gemeente", description, gemeente=True)
+
+
+def rank(description="Plaats in de top, 1 is het vaakst genoemd."):
+    return Field("rang", COUNT, "Rang", description)
+
+
+def frequency(name="frequentie", title="Frequentie", required=False):
+    return Field(name, FREQUENCY, title,
+                 "Hoe vaak het samenkomt, in woorden: 'wekelijks', '2x per maand', ...",
+                 required)
+
+
+def date(name, title, description):
+    return Field(name, DATE, title, description)
+
+
+def flag(name, title, description):
+    return Field(name, BOOL, title, description)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule across the rows of one table, with the column a violation is reported on."""
+
+    column: str
+    message: str
+    failing_rows: Callable[[pd.DataFrame], pd.Series]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: str
+    source: str
+    fields: tuple[Field, ...]
+    key: tuple[str, ...] = ()
+    ranked_by: tuple[str, ...] | None = None  # groups whose `rang` runs 1..N
+    rules: tuple[Rule, ...] = field(default=())
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @property
+    def titles(self) -> dict[str, str]:
+        """Column name to the Dutch heading a reader sees."""
+        return {f.name: f.title for f in self.fields}
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    def schema(self, gemeenten: list[str]) -> pa.DataFrameSchema:
+        columns = {f.name: _column(f, gemeenten) for f in self.fields}
+        checks = [_as_check(rule) for rule in self.rules]
+        if self.ranked_by is not None:
+            checks.append(_as_check(_ranks_rule(self.ranked_by)))
+        unique = list(self.key) or None
+        return pa.DataFrameSchema(columns, checks=checks, unique=unique, name=self.name,
+                                  title=self.title, description=self.source)
+
+
+def _column(f: Field, gemeenten: list[str]) -> pa.Column:
+    checks = []
+    if f.kind == COUNT:
+        checks.append(pa.Check.ge(0, error="moet 0 of meer zijn"))
+    if f.gemeente:
+        checks.append(pa.Check.isin(gemeenten, error=f"is geen gemeente van dit jaar ({', '.join(gemeenten)})"))
+    if f.allowed:
+        checks.append(pa.Check.isin(list(f.allowed), error=f"moet een van {', '.join(f.allowed)} zijn"))
+    return pa.Column(_dtype(f), checks=checks, nullable=not f.required, title=f.title,
+                     description=f.description)
+
+
+def _dtype(f: Field) -> str:
+    # "str" is pandas' own text dtype (object before pandas 3), as in frames built from lists.
+    return {COUNT: "Int64", BOOL: "boolean"}.get(f.kind, "str")
+
+
+def _as_check(rule: Rule) -> pa.Check:
+    # A rule can't judge a row with an empty cell; that cell is reported on its own.
+    return pa.Check(lambda df: ~rule.failing_rows(df).fillna(False).astype(bool), error=rule.message)
+
+
+def _ranks_rule(by: tuple[str, ...]) -> Rule:
+    def failing(df: pd.DataFrame) -> pd.Series:
+        groups = df.groupby(list(by), sort=False, dropna=False)["rang"] if by else [(None, df["rang"])]
+        bad = pd.Series(False, index=df.index)
+        for _, ranks in groups:
+            if sorted(ranks.dropna().astype(int)) != list(range(1, len(ranks) + 1)):
+                bad[ranks.index] = True
+        return bad
+
+    where = " per " + " en ".join(by) if by else ""
+    return Rule("rang", f"de rangen{where} moeten 1, 2, ... N lopen, zonder gat of dubbele", failing)
+
+
+# ---- reading cells ----------------------------------------------------------
+
+def coerce(dataset: Dataset, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Turn the text cells of a file into typed columns, noting every cell that won't."""
+    problems: list[Problem] = []
+    missing = [c for c in dataset.columns if c not in raw.columns]
+    extra = [c for c in raw.columns if c not in dataset.columns]
+    for c in missing:
+        problems.append(Problem(file, 1, c, None, f"kolom ontbreekt (verwacht: {', '.join(dataset.columns)})"))
+    for c in extra:
+        problems.append(Problem(file, 1, c, None, f"onbekende kolom (verwacht: {', '.join(dataset.columns)})"))
+    if missing:
+        return raw, problems
+
+    out = {}
+    for f in dataset.fields:
+        values = []
+        for index, cell in raw[f.name].items():
+            value, rule = _read_cell(f, cell)
+            if rule:
+                problems.append(Problem(file, line_of(index), f.name, cell, rule))
+            values.append(value)
+        out[f.name] = pd.Series(values, index=raw.index, dtype=_dtype(f))
+    return pd.DataFrame(out, index=raw.index), problems
+
+
+def _read_cell(f: Field, cell) -> tuple[object, str | None]:
+    text = "" if cell is None or (isinstance(cell, float) and pd.isna(cell)) else str(cell).strip()
+    if text == "":
+        return pd.NA, (None if not f.required else "mag niet leeg zijn")
+    if f.kind == COUNT:
+        if _THOUSANDS.match(text):  # Dutch thousands separator: "1.380" is 1380, never 1.38
+            return int(text.replace(".", "")), None
+        if _INT.match(text.lstrip("-")):
+            return int(text), None
+        if re.fullmatch(r"-?\d+\.0+", text):  # Excel writes whole numbers as 12.0
+            return int(float(text)), None
+        return pd.NA, "moet een geheel getal zijn (zonder komma of decimalen)"
+    if f.kind == FREQUENCY:
+        return (text, None) if is_frequency(text) else (
+            pd.NA, "onbekende frequentie: gebruik dagelijks, wekelijks, maandelijks of 'Nx per week/maand'")
+    if f.kind == DATE:
+        return (text, None) if _DATE.match(text) else (pd.NA, "moet een datum zijn als 2022-03-01 of 2022-03")
+    if f.kind == BOOL:
+        low = text.lower()
+        if low in _TRUE or low in _FALSE:
+            return low in _TRUE, None
+        return pd.NA, "moet 'ja' of 'nee' zijn"
+    return text, None
+
+
+def line_of(index) -> int:
+    """The line in the file: row 0 of the data sits under the header on line 2."""
+    return int(index) + 2
+
+
+def check(dataset: Dataset, df: pd.DataFrame, file: str, gemeenten: list[str],
+          unreadable: list[Problem] = ()) -> list[Problem]:
+    """Run the pandera schema and translate its failures into problems.
+
+    Cells in `unreadable` were already reported by `coerce` and are not reported again.
+    """
+    try:
+        dataset.schema(gemeenten).validate(df, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        seen = {(p.line, p.column) for p in unreadable}
+        return [p for p in _problems(dataset, err.failure_cases, df, file)
+                if (p.line, p.column) not in seen]
+    return []
+
+
+def _problems(dataset: Dataset, cases: pd.DataFrame, df: pd.DataFrame, file: str) -> list[Problem]:
+    rule_columns = {r.message: r.column for r in dataset.rules}
+    if dataset.ranked_by is not None:
+        rule_columns[_ranks_rule(dataset.ranked_by).message] = "rang"
+    found: dict[tuple, Problem] = {}
+    for case in cases.itertuples(index=False):
+        if case.check in ("dtype('Int64')", "dtype('boolean')") or pd.isna(case.index):
+            continue  # a cell that failed to read is already reported by coerce()
+        index, column, rule = int(case.index), case.column, str(case.check)
+        if rule in rule_columns:
+            column = rule_columns[rule]
+        elif rule == "multiple_fields_uniqueness":
+            column = ", ".join(dataset.key)
+            rule = f"komt dubbel voor: elke combinatie van {column} mag maar één keer voorkomen"
+            value = ", ".join(str(df.at[index, c]) for c in dataset.key)
+            found.setdefault((index, column, rule), Problem(file, line_of(index), column, value, rule))
+            continue
+        elif rule == "not_nullable":
+            rule = "mag niet leeg zijn"
+        value = df.at[index, column] if column in df.columns else case.failure_case
+        found.setdefault((index, column, rule), Problem(file, line_of(index), column, value, rule))
+    return sorted(found.values(), key=lambda p: (p.line or 0, p.column or ""))
