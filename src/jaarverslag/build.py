@@ -22,7 +22,7 @@ from .book import Book, read_book
 from .data import DataError, validate_year
 from .edition import Edition
 from .execute import ChapterError, run_chapters
-from .paths import BOOK_FILE, BUILD_DIR, PROJ_ROOT, year_dir
+from .paths import BOOK_FILE, BUILD_DIR, year_dir
 
 RENDERERS = ("embedded", "quarto")
 
@@ -33,8 +33,11 @@ class BuildBusy(Exception):
 
 def build_report(year: int, *, gemeente: str | None = None, renderer: str = "embedded",
                  out_root: Path = BUILD_DIR, data_dir: Path | None = None,
-                 jobs: int | None = None, wait: float = 0) -> dict:
-    """Build one edition of a year's report into out_root/<year>/<edition>/; return its manifest entry."""
+                 jobs: int | None = None, wait: float = 0, book_file: Path = BOOK_FILE) -> dict:
+    """Build one edition of a year's report into out_root/<year>/<edition>/; return its manifest entry.
+
+    `book_file` is the `_quarto.yml` to build; its folder holds the chapters it lists.
+    """
     if renderer not in RENDERERS:
         raise ValueError(f"onbekende renderer {renderer!r}; kies uit {', '.join(RENDERERS)}")
     edition = Edition(year, gemeente, data_dir)
@@ -51,14 +54,13 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
         raise BuildBusy(f"Er loopt al een build van {year} (slot: {lock.lock_file}). "
                         "Wacht tot die klaar is, of geef --wait SECONDEN op.") from None
     try:
-        return _build_locked(edition, renderer, year_out, data_dir, jobs)
+        return _build_locked(edition, read_book(book_file), renderer, year_out, data_dir, jobs)
     finally:
         lock.release()
 
 
-def _build_locked(edition: Edition, renderer: str, year_out: Path, data_dir: Path | None,
-                  jobs: int | None) -> dict:
-    book = read_book(BOOK_FILE)
+def _build_locked(edition: Edition, book: Book, renderer: str, year_out: Path,
+                  data_dir: Path | None, jobs: int | None) -> dict:
     for stale in year_out.glob(f".{edition.slug}-*"):  # left by a killed build
         shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{edition.slug}-", dir=year_out))
@@ -76,7 +78,7 @@ def _build_locked(edition: Edition, renderer: str, year_out: Path, data_dir: Pat
 
 def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
                 data_dir: Path | None, jobs: int | None) -> dict:
-    sources = [PROJ_ROOT / c for c in book.chapters if c.suffix == ".ipynb"]
+    sources = [book.root / c for c in book.notebooks]
     parameters = {"year": edition.year, "gemeente": edition.gemeente,
                   "data_dir": str(Path(data_dir).resolve()) if data_dir else None}
     started = time.perf_counter()
@@ -105,7 +107,7 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
         html = render_html(book, executed, staging / "html", meta=meta)
         pdf = render_pdf(book, executed, staging / pdf_name, meta=meta)
 
-    inputs = [BOOK_FILE, *[PROJ_ROOT / c for c in book.chapters], *provenance.folder_files(data_folder)]
+    inputs = [book.source, *[book.root / c for c in book.chapters], *provenance.folder_files(data_folder)]
     def published(path: Path) -> str:
         """Where a staged file will be once published, relative to the manifest."""
         return str(Path(edition.slug) / Path(path).relative_to(staging))

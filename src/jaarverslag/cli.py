@@ -33,6 +33,12 @@ def parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="controleer alle gegevens van een jaar en noem elk probleem",
                               description="Controleer alle gegevens van een jaar en noem elk probleem.")
     _year_options(validate)
+
+    new = sub.add_parser("new-year", help="maak data/<jaar>/ met een sjabloon per dataset, ingevuld uit het jaar ervoor",
+                         description="Maak data/<jaar>/ met een sjabloon per dataset: de kopregel, en de gemeenten, "
+                                     "wijkhuizen en rangen uit het jaar ervoor. Vul daarna alleen de cijfers in.")
+    new.add_argument("year", type=int, help="het nieuwe jaar, bv. 2023")
+    new.add_argument("--data-dir", type=Path, default=None, help="map met een submap per jaar (standaard: data/)")
     return top
 
 
@@ -43,19 +49,27 @@ def main(argv: list[str] | None = None) -> int:
     from .execute import ChapterError
 
     try:
+        if args.command == "new-year":
+            from .newyear import new_year
+
+            written = new_year(args.year, args.data_dir)
+            print(f"{len(written)} sjablonen gemaakt in {written[0].parent}. Vul de cijfers in en draai dan:")
+            print(f"  jaarverslag validate --year {args.year}")
+            return 0
         if args.command == "validate":
             problems = validate_year(args.year, args.data_dir)
             if problems:
-                raise DataError(problems)
+                print(f"De gegevens van {args.year} zijn niet in orde: {DataError(problems)}", file=sys.stderr)
+                return 1
             print(f"De gegevens van {args.year} zijn in orde.")
             return 0
         entry = build_report(args.year, gemeente=args.gemeente, renderer=args.renderer, out_root=args.out,
                              data_dir=args.data_dir, jobs=args.jobs, wait=args.wait)
-    except DataError as err:
+    except (DataError, ChapterError, BuildBusy) as err:
         print(f"Niet gebouwd: {err}", file=sys.stderr)
         return 1
-    except (ChapterError, BuildBusy) as err:
-        print(f"Niet gebouwd: {err}", file=sys.stderr)
+    except (FileExistsError, FileNotFoundError) as err:
+        print(f"Niet gelukt: {err}", file=sys.stderr)
         return 1
     year_out = Path(args.out) / str(args.year)
     print(f"Jaarverslag {args.year} ({entry['renderer']}) is klaar:")

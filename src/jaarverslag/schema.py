@@ -43,7 +43,8 @@ class Problem:
             where.append(f"regel {self.line}")
         if self.column is not None:
             where.append(f"kolom '{self.column}'")
-        if self.value is not None and not (isinstance(self.value, float) and pd.isna(self.value)):
+        if self.value is not None and str(self.value) != "" and not (
+                isinstance(self.value, float) and pd.isna(self.value)):
             where.append(f"waarde '{self.value}'")
         return ", ".join(where) + f": {self.rule}"
 

@@ -1,0 +1,58 @@
+"""docs/data.md, generated from the dataset schemas so the two cannot drift apart."""
+
+from __future__ import annotations
+
+from .datasets import DATASETS
+from .paths import PROJ_ROOT
+from .schema import BOOL, COUNT, DATE, FREQUENCY, Dataset
+
+DATA_DOC = PROJ_ROOT / "docs" / "data.md"
+
+KINDS = {
+    COUNT: "geheel getal ≥ 0 (\"1.380\" wordt gelezen als 1380)",
+    FREQUENCY: "frequentie: dagelijks, wekelijks, maandelijks, jaarlijks of 'Nx per dag/week/maand/jaar'",
+    DATE: "datum jjjj-mm-dd, of jjjj-mm als alleen de maand bekend is",
+    BOOL: "ja of nee",
+}
+
+
+def data_doc() -> str:
+    parts = [
+        "# Gegevens: de datasets van het jaarverslag",
+        "",
+        "Dit bestand is gemaakt uit de schema's in `src/jaarverslag/datasets.py` "
+        "(`python -m jaarverslag.docs`); een test houdt het gelijk. Wijzig het schema, niet dit bestand.",
+        "",
+        "Elke dataset is één bestand in `data/<jaar>/`: `<naam>.csv` (UTF-8, met of zonder BOM, "
+        "gescheiden door `,` of `;`) of `<naam>.xlsx`. De eerste regel is de kopregel met precies de "
+        "kolomnamen hieronder. Een lege cel betekent *onbekend*, nooit 0.",
+        "",
+        "Voor elke dataset geldt ook: een gemeente moet in `gemeenten` van dat jaar staan, en de kolommen "
+        "van de sleutel komen samen maar één keer voor.",
+    ]
+    for dataset in DATASETS.values():
+        parts += ["", *_dataset_doc(dataset)]
+    return "\n".join(parts) + "\n"
+
+
+def _dataset_doc(dataset: Dataset) -> list[str]:
+    lines = [f"## `{dataset.name}`: {dataset.title}", "", f"Bron: {dataset.source}", ""]
+    if dataset.key:
+        lines.append(f"Sleutel: {', '.join(f'`{k}`' for k in dataset.key)}.")
+    if dataset.ranked_by is not None:
+        lines.append("Ranglijst: `rang` loopt per " + (", ".join(f"`{k}`" for k in dataset.ranked_by) or "bestand")
+                     + " van 1 tot N, zonder gaten of dubbele.")
+    for rule in dataset.rules:
+        lines.append(f"Regel: `{rule.column}` {rule.message}.")
+    lines += ["", "| kolom | titel | soort | verplicht | toegestaan | betekenis |", "|---|---|---|---|---|---|"]
+    for f in dataset.fields:
+        allowed = ", ".join(f.allowed) if f.allowed else ("gemeente van dit jaar" if f.gemeente else "")
+        lines.append(f"| `{f.name}` | {f.title} | {KINDS.get(f.kind, 'tekst')} | "
+                     f"{'ja' if f.required else 'nee'} | {allowed} | {f.description} |")
+    return lines
+
+
+if __name__ == "__main__":
+    DATA_DOC.parent.mkdir(exist_ok=True)
+    DATA_DOC.write_text(data_doc(), encoding="utf-8")
+    print(f"geschreven: {DATA_DOC}")
