@@ -51,3 +51,49 @@ def html_pages(built, manifest) -> dict[str, BeautifulSoup]:
 def pdf_text(built, manifest) -> str:
     pdf = built / manifest["editions"]["wijkkracht"]["pdf"]
     return "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+
+
+# ---- a small book of our own, for builds that must fail, hang or race ----
+
+def notebook(code: str) -> dict:
+    """A chapter notebook: a title, the parameters cell and one cell of `code`."""
+    cells = [
+        {"cell_type": "markdown", "id": "title", "metadata": {}, "source": "# Proef"},
+        {"cell_type": "code", "id": "params", "metadata": {"tags": ["parameters"]}, "execution_count": None,
+         "outputs": [], "source": "year = 2022\ngemeente = None\ndata_dir = None"},
+        {"cell_type": "code", "id": "body", "metadata": {}, "execution_count": None, "outputs": [],
+         "source": code},
+    ]
+    return {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}}
+
+
+def make_book(folder: Path, chapters: dict[str, str]) -> Path:
+    """A book folder with _quarto.yml, index.qmd and one notebook per chapter; returns _quarto.yml."""
+    from jaarverslag.paths import PROJ_ROOT
+
+    (folder / "notebooks").mkdir(parents=True, exist_ok=True)
+    shutil.copy(PROJ_ROOT / "index.qmd", folder / "index.qmd")
+    for name, code in chapters.items():
+        (folder / "notebooks" / f"{name}.ipynb").write_text(json.dumps(notebook(code)), encoding="utf-8")
+    listed = "\n".join(f"    - notebooks/{name}.ipynb" for name in chapters)
+    (folder / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: Proef\n  chapters:\n    - index.qmd\n"
+        f"{listed}\nlang: nl\nexecute:\n  enabled: false\n", encoding="utf-8")
+    return folder / "_quarto.yml"
+
+
+GOOD_CHAPTER = "from jaarverslag.chapters import clienten\nclienten.totalen(__import__('jaarverslag').Edition(year))"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every published file under folder with its content: to prove a report was left untouched.
+
+    Locks, hidden staging folders of running or killed builds, and the notebooks kept
+    from failed builds (_mislukt/) are not part of a report.
+    """
+    def published(path: Path) -> bool:
+        parts = path.relative_to(folder).parts
+        return path.is_file() and "_mislukt" not in parts and not any(p.startswith(".") for p in parts)
+
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if published(p)}

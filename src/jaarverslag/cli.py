@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from pathlib import Path
 
-from .paths import BUILD_DIR
+from .paths import BOOK_FILE, BUILD_DIR
 
 
 def _year_options(p: argparse.ArgumentParser) -> None:
@@ -27,6 +29,8 @@ def parser() -> argparse.ArgumentParser:
                        help="embedded (standaard, werkt offline) of quarto (als quarto geïnstalleerd is)")
     build.add_argument("--out", type=Path, default=BUILD_DIR, help="uitvoermap (standaard: build/)")
     build.add_argument("--jobs", type=int, default=None, help="hoofdstukken tegelijk (standaard: aantal kernen)")
+    build.add_argument("--book", type=Path, default=BOOK_FILE,
+                       help="de boekbeschrijving (standaard: _quarto.yml van het project)")
     build.add_argument("--wait", type=float, default=0,
                        help="seconden wachten als er al een build van dit jaar loopt (standaard: 0)")
 
@@ -42,8 +46,14 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly as on Ctrl-C
     from .build import BuildBusy, build_report
     from .data import DataError, validate_year
     from .execute import ChapterError
@@ -64,13 +74,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"De gegevens van {args.year} zijn in orde.")
             return 0
         entry = build_report(args.year, gemeente=args.gemeente, renderer=args.renderer, out_root=args.out,
-                             data_dir=args.data_dir, jobs=args.jobs, wait=args.wait)
+                             data_dir=args.data_dir, jobs=args.jobs, wait=args.wait,
+                             book_file=args.book)
     except (DataError, ChapterError, BuildBusy) as err:
         print(f"Niet gebouwd: {err}", file=sys.stderr)
         return 1
     except (FileExistsError, FileNotFoundError) as err:
         print(f"Niet gelukt: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("Afgebroken. Het vorige jaarverslag is niet aangeraakt.", file=sys.stderr)
+        return 130
     year_out = Path(args.out) / str(args.year)
     print(f"Jaarverslag {args.year} ({entry['renderer']}) is klaar:")
     print(f"  HTML: {year_out / entry['html']}")

@@ -54,7 +54,8 @@ def read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        return None, [Problem(shown, line, None, data[err.start:err.start + 1].hex(" "),
+        text = data.splitlines()[line - 1].decode("utf-8", errors="replace")
+        return None, [Problem(shown, line, None, text,
                               "is geen UTF-8; sla het bestand op als 'CSV UTF-8 (door komma's gescheiden)'")]
     if not content.strip():
         return None, [Problem(shown, None, None, None, "het bestand is leeg")]
