@@ -1,0 +1,494 @@
+"""The HTML book: one page per chapter, a home page with cover, contents and colophon.
+
+Each executed notebook goes through nbconvert's `HTMLExporter` with the project's
+own template (`templates/nbconvert/jaarverslag`, extending `basic`): no code, no
+prompts, no stream output. The resulting body is tidied once (`tidy_body`:
+heading ids, scrollable table regions, chapter links) and placed in the Jinja
+page layout (`templates/page/*.html.j2`). The PDF renderer (`pdf.py`) reuses
+`load_chapter`, `load_intro` and `Site`, so both outputs show the same text.
+
+Everything is offline: CSS and the house font are copied into `out_dir/assets/`,
+charts are data URIs, and there is no JavaScript.
+"""
+
+from __future__ import annotations
+
+import functools
+import html as htmllib
+import logging
+import re
+import shutil
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import nbformat
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from jaarverslag.book import Book
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+NBCONVERT_TEMPLATES = TEMPLATES / "nbconvert"
+PAGE_TEMPLATES = TEMPLATES / "page"
+CSS_DIR = TEMPLATES / "css"
+FONTS_DIR = TEMPLATES / "fonts"
+#: The house font. Charts use the same file through matplotlib (see `style.font_file`).
+HOUSE_FONT = FONTS_DIR / "SourceSans3-Regular.ttf"
+HOUSE_FONT_FAMILY = "Source Sans 3"
+
+# Cells with these tags never reach the report. papermill adds `injected-parameters`;
+# the `remove-*` tags are Quarto's and Jupyter Book's.
+DROP_CELL_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell"}
+DROP_OUTPUT_TAGS = {"remove-output", "remove_output"}
+
+
+class RenderError(RuntimeError):
+    """A chapter cannot be rendered as it is; the message says which and why."""
+
+
+# --------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter, ready to place in a page or in the PDF document."""
+
+    slug: str  # file stem: `clienten` -> clienten.html, #clienten in the PDF
+    title: str
+    body: str  # HTML, the first <h1> included
+    sections: tuple[Section, ...] = ()
+    source: Path | None = None
+
+
+@dataclass(frozen=True)
+class Site:
+    """What every page shows about the report, taken from the build's `meta`."""
+
+    title: str
+    subtitle: str
+    organisation: str
+    year: int | None
+    colophon: tuple[tuple[str, str], ...]
+    pdf_href: str | None
+    lang: str = "nl"
+    font_family: str = HOUSE_FONT_FAMILY
+
+    @property
+    def running_title(self) -> str:
+        """`Jaarverslag 2022 — Wijkkracht`: footer text and document title."""
+        if self.organisation and self.organisation not in self.title:
+            return f"{self.title} — {self.organisation}"
+        return self.title
+
+    @property
+    def show_year(self) -> bool:
+        """The cover shows the year separately only when the title lacks it."""
+        return self.year is not None and str(self.year) not in self.title
+
+    @classmethod
+    def from_meta(cls, book: Book, meta: Mapping) -> Site:
+        year = meta.get("year")
+        title = meta.get("title") or (f"{book.title} {year}" if year else book.title)
+        colophon = meta.get("colophon") or {}
+        if "pdf_href" in meta:
+            pdf_href = meta["pdf_href"] or None
+        else:
+            pdf_href = f"../{slugify(title)}.pdf"
+        return cls(
+            title=str(title),
+            subtitle=str(meta.get("subtitle") or book.author or ""),
+            organisation=str(meta.get("organisation") or ""),
+            year=int(year) if year is not None else None,
+            colophon=tuple((str(k), str(v)) for k, v in colophon.items()),
+            pdf_href=pdf_href,
+            lang=book.lang or "nl",
+        )
+
+
+@dataclass
+class _Page:
+    href: str
+    title: str
+    sections: tuple[Section, ...] = field(default_factory=tuple)
+
+
+# ------------------------------------------------------------------- conversions
+
+
+def slugify(text: str) -> str:
+    """An ASCII id for a heading or file.
+
+    >>> slugify("Cliënten per gemeente, 2022")
+    'clienten-per-gemeente-2022'
+    >>> slugify("Jaarverslag 2022")
+    'jaarverslag-2022'
+    """
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "sectie"
+
+
+@functools.lru_cache(maxsize=1)
+def _exporter():
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="jaarverslag",
+        extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown():
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+    return MarkdownWithMath(renderer=IPythonRenderer(escape=False, exclude_anchor_links=True))
+
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+_HEADING_ATTRS = re.compile(r"^(#{1,6}\s.*?)\s*\{[^}\n]*\}\s*$", re.M)
+_FENCED_DIV = re.compile(r"^:::.*$", re.M)
+
+
+def markdown_to_html(source: str) -> str:
+    """Quarto-flavoured Markdown (a `.qmd` page) to HTML.
+
+    The YAML front matter, Pandoc heading attributes (`{.unnumbered}`) and
+    fenced-div markers (`:::`) are dropped; the rest is CommonMark.
+    """
+    source = _FRONT_MATTER.sub("", source, count=1)
+    source = _HEADING_ATTRS.sub(r"\1", source)
+    source = _FENCED_DIV.sub("", source)
+    return _markdown().render(source)
+
+
+def front_matter(source: str) -> dict:
+    import yaml
+
+    m = _FRONT_MATTER.match(source)
+    return (yaml.safe_load(m.group(1)) or {}) if m else {}
+
+
+def _clean_notebook(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """Drop what must never reach a reader: parameters, streams, errors, bare text."""
+    cells = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & DROP_CELL_TAGS:
+            continue
+        if cell.cell_type == "code":
+            if tags & DROP_OUTPUT_TAGS:
+                cell.outputs = []
+            kept = []
+            for out in cell.get("outputs", []):
+                if out.output_type == "error":
+                    raise RenderError(
+                        f"hoofdstuk {name}: cel {len(cells) + 1} eindigde met een fout "
+                        f"({out.get('ename', '?')}: {out.get('evalue', '')}); "
+                        "los die eerst op in het notebook"
+                    )
+                if out.output_type == "stream":
+                    continue
+                if out.output_type in ("display_data", "execute_result"):
+                    data = out.get("data", {})
+                    if set(data) <= {"text/plain"}:
+                        log.info("hoofdstuk %s: uitvoer met alleen text/plain weggelaten", name)
+                        continue
+                kept.append(out)
+            cell.outputs = kept
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def _text(tag: Tag) -> str:
+    return " ".join(tag.get_text(" ", strip=True).split())
+
+
+def _chapter_link(href: str, chapter_slugs: Iterable[str]) -> tuple[str, str] | None:
+    """`clienten.ipynb#aantal` -> ("clienten", "aantal") for a link to another chapter."""
+    m = re.match(r"^(?:\.{1,2}/)*(?:[\w.-]+/)*([\w.-]+)\.(?:ipynb|qmd)(?:#(.*))?$", href)
+    if not m:
+        return None
+    stem, frag = m.group(1), m.group(2) or ""
+    if stem == "index" or stem in set(chapter_slugs):
+        return stem, frag
+    return None
+
+
+def tidy_body(
+    body: str,
+    *,
+    name: str,
+    chapter_slugs: Iterable[str] = (),
+    id_prefix: str = "",
+    link_style: str = "pages",
+    heading_shift: int = 0,
+) -> tuple[str, str | None, tuple[Section, ...]]:
+    """Make a rendered body fit for the book.
+
+    - headings get short unique ASCII ids (`id_prefix` keeps them unique in the PDF);
+    - every table sits in a focusable, labelled scroll region (`div.jv-table-wrap`);
+    - images without alt text borrow their figure caption (and we log it);
+      images from the internet and scripts are refused: the book is offline;
+    - links to `other.ipynb` become `other.html` (`link_style="pages"`) or
+      `#other` (`link_style="document"`, for the single PDF document);
+    - `heading_shift` demotes headings (1: h1 -> h2), for the intro on the home page.
+
+    Returns the HTML, the first h1's text (None if there is none) and the sections (h2/h3).
+    """
+    slugs = list(chapter_slugs)
+    soup = BeautifulSoup(body, "html.parser")
+
+    for bad in soup.find_all(["script", "iframe", "object", "embed"]):
+        log.warning("hoofdstuk %s: <%s> weggelaten (geen scripts in het verslag)", name, bad.name)
+        bad.decompose()
+    for link in soup.find_all("link"):
+        link.decompose()
+
+    # Headings.
+    used: set[str] = set()
+    old_to_new: dict[str, str] = {}
+    title: str | None = None
+    sections: list[Section] = []
+    for h in soup.find_all(re.compile(r"^h[1-6]$")):
+        level = int(h.name[1])
+        text = _text(h)
+        base = slugify(text)
+        new_id, n = base, 2
+        while new_id in used:
+            new_id, n = f"{base}-{n}", n + 1
+        used.add(new_id)
+        if h.get("id"):
+            old_to_new[h["id"]] = new_id
+        old_to_new.setdefault(base, new_id)
+        h["id"] = id_prefix + new_id
+        if level == 1 and title is None:
+            title = text
+        elif level in (2, 3):
+            sections.append(Section(id=id_prefix + new_id, title=text, level=level))
+        if heading_shift:
+            h.name = f"h{min(6, level + heading_shift)}"
+
+    # Other ids must be unique in the single PDF document too.
+    if id_prefix:
+        for el in soup.find_all(id=True):
+            if el.name and not re.match(r"^h[1-6]$", el.name):
+                old_to_new.setdefault(el["id"], el["id"])
+                el["id"] = id_prefix + el["id"]
+
+    # Links.
+    for a in soup.find_all("a", href=True):
+        href = a["href"]
+        if href.startswith("#"):
+            frag = href[1:]
+            a["href"] = "#" + id_prefix + old_to_new.get(frag, slugify(frag))
+            continue
+        if _text(a) and _text(a) in href:
+            a["class"] = [*a.get("class", []), "jv-url"]  # the text is the address already
+        target = _chapter_link(href, slugs)
+        if target is None:
+            continue
+        stem, frag = target
+        if link_style == "pages":
+            a["href"] = f"{stem}.html" + (f"#{slugify(frag)}" if frag else "")
+        else:
+            doc_id = "inleiding" if stem == "index" else stem
+            a["href"] = f"#{doc_id}--{slugify(frag)}" if frag else f"#{doc_id}"
+
+    # Images.
+    for img in soup.find_all("img"):
+        src = img.get("src", "")
+        if re.match(r"^(https?:)?//", src):
+            raise RenderError(
+                f"hoofdstuk {name}: afbeelding van internet ({src[:60]}); "
+                "het verslag moet zonder internet werken, neem de afbeelding op als data"
+            )
+        if not (img.get("alt") or "").strip():
+            fig = img.find_parent("figure")
+            cap = fig.find("figcaption") if fig else None
+            if cap is not None and _text(cap):
+                img["alt"] = _text(cap)
+                log.warning("hoofdstuk %s: afbeelding zonder alt-tekst; bijschrift gebruikt", name)
+            else:
+                log.warning("hoofdstuk %s: afbeelding zonder alt-tekst", name)
+                img["alt"] = ""
+
+    # Tables: a labelled region that scrolls sideways on a narrow screen.
+    for table in soup.find_all("table"):
+        if table.find_parent("table") is not None:
+            continue
+        parent = table.parent
+        if isinstance(parent, Tag) and "jv-table-wrap" in (parent.get("class") or []):
+            wrap = parent
+        else:
+            wrap = soup.new_tag("div", attrs={"class": "jv-table-wrap"})
+            table.wrap(wrap)
+        caption = table.find("caption")
+        label = _text(caption) if caption is not None else ""
+        wrap["role"] = "region"
+        wrap["tabindex"] = "0"
+        wrap["aria-label"] = f"Tabel: {label}" if label else "Tabel"
+
+    # Empty paragraphs left by outputs without content.
+    for p in soup.find_all("p"):
+        blank = all(isinstance(c, NavigableString) and not c.strip() for c in p.contents)
+        if not p.contents or blank:
+            p.decompose()
+
+    return str(soup).strip(), title, tuple(sections)
+
+
+def load_chapter(
+    path: Path,
+    *,
+    chapter_slugs: Iterable[str] = (),
+    id_prefix: str = "",
+    link_style: str = "pages",
+) -> Chapter:
+    """An executed notebook as a `Chapter`. Adds an <h1> from the file name if it has none."""
+    path = Path(path)
+    slug = path.stem
+    nb = nbformat.read(path, as_version=4)
+    nb = _clean_notebook(nb, slug)
+    body, _ = _exporter().from_notebook_node(nb)
+    body, title, sections = tidy_body(
+        body, name=slug, chapter_slugs=chapter_slugs, id_prefix=id_prefix, link_style=link_style
+    )
+    if title is None:
+        title = slug.replace("_", " ").capitalize()
+        log.warning("hoofdstuk %s heeft geen kop '# ...'; titel %r gebruikt", slug, title)
+        body = f'<h1 id="{id_prefix}{slugify(title)}">{htmllib.escape(title)}</h1>\n{body}'
+    return Chapter(slug=slug, title=title, body=body, sections=sections, source=path)
+
+
+def load_intro(
+    book: Book,
+    *,
+    chapter_slugs: Iterable[str] = (),
+    id_prefix: str = "",
+    link_style: str = "pages",
+    heading_shift: int = 0,
+) -> Chapter:
+    """The home page text (`index.qmd`) as a `Chapter` with slug `index`."""
+    path = book.index
+    source = path.read_text(encoding="utf-8") if path.exists() else ""
+    if not path.exists():
+        log.warning("%s ontbreekt; de voorpagina krijgt geen inleiding", path)
+    body, title, sections = tidy_body(
+        markdown_to_html(source),
+        name=path.name,
+        chapter_slugs=chapter_slugs,
+        id_prefix=id_prefix,
+        link_style=link_style,
+        heading_shift=heading_shift,
+    )
+    title = title or str(front_matter(source).get("title") or "Inleiding")
+    return Chapter(slug="index", title=title, body=body, sections=sections, source=path)
+
+
+# ------------------------------------------------------------------------- pages
+
+
+@functools.lru_cache(maxsize=1)
+def jinja_env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(PAGE_TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["first_heading_id"] = _first_heading_id
+    return env
+
+
+def _first_heading_id(body: str) -> str:
+    m = re.search(r'<h1[^>]*\bid="([^"]+)"', body)
+    return m.group(1) if m else ""
+
+
+def stylesheet(kind: str) -> str:
+    """The CSS for `kind` ("screen" or "print"): fonts, shared base, then the medium's own."""
+    parts = ["fonts.css", "base.css", f"{kind}.css"]
+    return "\n".join((CSS_DIR / p).read_text(encoding="utf-8") for p in parts)
+
+
+def copy_assets(out_dir: Path) -> None:
+    """CSS into assets/css/, fonts and their licence into assets/fonts/."""
+    css_dir = out_dir / "assets" / "css"
+    font_dir = out_dir / "assets" / "fonts"
+    css_dir.mkdir(parents=True, exist_ok=True)
+    font_dir.mkdir(parents=True, exist_ok=True)
+    (css_dir / "jaarverslag.css").write_text(stylesheet("screen"), encoding="utf-8")
+    for f in FONTS_DIR.iterdir():
+        if f.suffix in {".ttf", ".otf", ".woff2", ".txt"}:
+            dest = font_dir / f.name
+            if not dest.exists() or dest.stat().st_size != f.stat().st_size:
+                shutil.copyfile(f, dest)
+
+
+def render_html(book: Book, chapters: list[Path], out_dir: Path, *, meta: dict) -> Path:
+    """Render the HTML book into `out_dir`; returns `out_dir/index.html`.
+
+    `chapters` are the executed notebooks in book order. `meta` gives title,
+    subtitle, organisation, year, colophon and optionally `pdf_href` (a link to
+    the PDF relative to the pages; `None` hides the link; the default is
+    `../<slug of title>.pdf`).
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    site = Site.from_meta(book, meta)
+    slugs = [Path(c).stem for c in chapters]
+    if len(set(slugs)) != len(slugs) or "index" in slugs:
+        raise RenderError(f"hoofdstukbestanden moeten unieke namen hebben (niet 'index'): {slugs}")
+
+    intro = load_intro(book, chapter_slugs=slugs, id_prefix="intro-", heading_shift=1)
+    loaded = [load_chapter(Path(c), chapter_slugs=slugs) for c in chapters]
+
+    pages = [_Page("index.html", "Voorpagina")] + [
+        _Page(f"{c.slug}.html", c.title, c.sections) for c in loaded
+    ]
+    env = jinja_env()
+    copy_assets(out_dir)
+
+    index_html = env.get_template("index.html.j2").render(
+        site=site,
+        intro=intro,
+        chapters=loaded,
+        pages=pages,
+        current=0,
+        prev=None,
+        next=pages[1] if len(pages) > 1 else None,
+        page_title=site.running_title,
+    )
+    index_path = out_dir / "index.html"
+    index_path.write_text(index_html, encoding="utf-8")
+
+    tpl = env.get_template("chapter.html.j2")
+    for i, chapter in enumerate(loaded, start=1):
+        html = tpl.render(
+            site=site,
+            chapter=chapter,
+            pages=pages,
+            current=i,
+            prev=pages[i - 1],
+            next=pages[i + 1] if i + 1 < len(pages) else None,
+            page_title=f"{chapter.title} — {site.running_title}",
+        )
+        (out_dir / f"{chapter.slug}.html").write_text(html, encoding="utf-8")
+    return index_path

@@ -1,0 +1,117 @@
+"""The PDF: every chapter in ONE HTML document, laid out by WeasyPrint.
+
+The chapters are the same bodies as in the HTML book (`html.load_chapter`), with
+ids prefixed by the chapter (`clienten--aantal-clienten`) so they stay unique in
+one document. `templates/page/print.html.j2` adds the cover, the contents with
+page numbers and the colophon; `templates/css/print.css` does A4, the running
+footer, chapter page breaks and the PDF outline (bookmarks).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+
+from jaarverslag.book import Book
+from jaarverslag.render.html import (
+    CSS_DIR,
+    PAGE_TEMPLATES,
+    Chapter,
+    RenderError,
+    Site,
+    jinja_env,
+    load_chapter,
+    load_intro,
+    stylesheet,
+)
+
+log = logging.getLogger(__name__)
+
+INTRO_SLUG = "inleiding"
+PDF_VARIANT = "pdf/ua-1"
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal.
+
+    >>> _css_string('Jaarverslag "2022"')
+    '"Jaarverslag \\\\"2022\\\\""'
+    """
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'
+
+
+def document_html(book: Book, chapters: list[Path], *, meta: dict) -> str:
+    """The single HTML document that becomes the PDF (handy for debugging the print CSS)."""
+    site = Site.from_meta(book, meta)
+    slugs = [Path(c).stem for c in chapters]
+    if INTRO_SLUG in slugs or "colofon" in slugs or "inhoud" in slugs:
+        raise RenderError(
+            f"een hoofdstuk mag niet 'inleiding', 'inhoud' of 'colofon' heten: {slugs}"
+        )
+    parts: list[Chapter] = []
+    intro = load_intro(
+        book, chapter_slugs=slugs, id_prefix=f"{INTRO_SLUG}--", link_style="document"
+    )
+    if intro.body.strip():
+        parts.append(
+            Chapter(
+                slug=INTRO_SLUG,
+                title=intro.title,
+                body=intro.body,
+                sections=intro.sections,
+                source=intro.source,
+            )
+        )
+    for path in chapters:
+        slug = Path(path).stem
+        parts.append(
+            load_chapter(
+                Path(path), chapter_slugs=slugs, id_prefix=f"{slug}--", link_style="document"
+            )
+        )
+    return jinja_env().get_template("print.html.j2").render(site=site, parts=parts)
+
+
+@functools.lru_cache(maxsize=1)
+def _font_config():
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def render_pdf(book: Book, chapters: list[Path], out_pdf: Path, *, meta: dict) -> Path:
+    """Render the whole report as one A4 PDF at `out_pdf`; returns `out_pdf`.
+
+    Cover (title, subtitle, organisation, year), contents with page numbers,
+    the intro from `index.qmd`, one chapter per executed notebook (each on a new
+    page), and the colophon from `meta["colophon"]` as the last page. The footer
+    reads "<title> — <organisation>" and "pagina N van M". Title, author and
+    language (`nl`) are set in the PDF's metadata; the outline has every
+    chapter and section. The PDF is tagged (PDF/UA-1) for screen readers.
+    """
+    from weasyprint import CSS, HTML
+
+    out_pdf = Path(out_pdf)
+    out_pdf.parent.mkdir(parents=True, exist_ok=True)
+    site = Site.from_meta(book, meta)
+    doc = document_html(book, chapters, meta=meta)
+
+    font_config = _font_config()
+    base_url = str(CSS_DIR) + "/"
+    css = CSS(string=stylesheet("print"), base_url=base_url, font_config=font_config)
+    footer = CSS(
+        string=f"@page {{ @bottom-left {{ content: {_css_string(site.running_title)}; }} }}",
+        font_config=font_config,
+    )
+    document = HTML(string=doc, base_url=str(PAGE_TEMPLATES) + "/")
+    options = dict(stylesheets=[css, footer], font_config=font_config)
+    try:
+        # PDF/UA-1: a tagged PDF that screen readers can follow (headings, tables, alt text).
+        document.write_pdf(out_pdf, pdf_variant=PDF_VARIANT, **options)
+    except Exception as exc:  # noqa: BLE001 - the untagged PDF is still a good PDF
+        log.warning("PDF/UA lukte niet (%s); PDF zonder tags geschreven", exc)
+        document.write_pdf(out_pdf, **options)
+    log.info("PDF geschreven: %s", out_pdf)
+    return out_pdf

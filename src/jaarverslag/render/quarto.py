@@ -1,0 +1,173 @@
+"""Render with Quarto, on machines where `quarto` is installed.
+
+`stage_quarto` builds a Quarto book project in `out_dir/quarto-src/`: a copy of
+`_quarto.yml` (book title from `meta`, output into `out_dir/quarto-book/`),
+`index.qmd`, and the executed notebooks at the paths `_quarto.yml` lists. The
+staged notebooks are cleaned like the embedded renderer cleans them (no
+parameters cells, no stream output), and `execute.enabled: false` makes Quarto
+use their outputs as they are.
+
+`render_quarto` then runs `quarto render <dir> --to html`, and for the PDF
+`--to typst` where Quarto can make a Typst book (1.9 and later; Typst ships with
+Quarto) or `--to pdf` (LaTeX; needs TinyTeX) on older versions. The PDF is
+optional: when it fails we log why and return `"pdf": None`.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from jaarverslag.book import Book
+from jaarverslag.render.html import _clean_notebook
+
+log = logging.getLogger(__name__)
+
+STAGE_DIR = "quarto-src"
+OUTPUT_DIR = "quarto-book"
+TYPST_BOOKS_SINCE = (1, 9)
+
+
+class QuartoNotFound(RuntimeError):
+    """`quarto` is not on PATH."""
+
+
+def _config(book: Book) -> dict:
+    source = book.source or (book.root / "_quarto.yml")
+    return yaml.safe_load(Path(source).read_text(encoding="utf-8")) or {}
+
+
+def staged_config(book: Book, *, meta: dict, pdf_format: str = "typst") -> dict:
+    """The `_quarto.yml` for the staged project."""
+    config = copy.deepcopy(_config(book))
+    project = config.setdefault("project", {})
+    project["type"] = "book"
+    project["output-dir"] = f"../{OUTPUT_DIR}"
+    bk = config.setdefault("book", {})
+    if meta.get("title"):
+        bk["title"] = str(meta["title"])
+    if meta.get("subtitle"):
+        bk["subtitle"] = str(meta["subtitle"])
+    config["lang"] = book.lang or "nl"
+    execute = config.setdefault("execute", {})
+    execute["enabled"] = False
+    execute["echo"] = False
+    formats = config.setdefault("format", {})
+    formats.setdefault("html", {})
+    if pdf_format == "typst":
+        typst = formats.setdefault("typst", {}) or {}
+        typst.setdefault("papersize", "a4")
+        typst.setdefault("toc", True)
+        formats["typst"] = typst
+    return config
+
+
+def stage_quarto(
+    book: Book, chapters: list[Path], out_dir: Path, *, meta: dict, pdf_format: str = "typst"
+) -> Path:
+    """Write the Quarto project to `out_dir/quarto-src/` and return that folder."""
+    out_dir = Path(out_dir)
+    stage = out_dir / STAGE_DIR
+    if stage.exists():
+        shutil.rmtree(stage)
+    stage.mkdir(parents=True)
+    listed = list(book.notebooks)
+    if len(chapters) != len(listed):
+        log.warning(
+            "%d notebooks gegeven, _quarto.yml noemt er %d; alleen die met dezelfde naam "
+            "worden klaargezet",
+            len(chapters),
+            len(listed),
+        )
+    by_stem = {Path(c).stem: Path(c) for c in chapters}
+    config = staged_config(book, meta=meta, pdf_format=pdf_format)
+    kept = [str(book.chapters[0])]
+    for rel in listed:
+        src = by_stem.get(rel.stem)
+        if src is None:
+            log.warning("geen uitgevoerd notebook voor %s; overgeslagen", rel)
+            continue
+        dest = stage / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        nb = _clean_notebook(nbformat.read(src, as_version=4), rel.stem)
+        nbformat.write(nb, dest)
+        kept.append(str(rel))
+    # Only the chapters we have: a gemeente edition may leave some out.
+    config["book"]["chapters"] = kept
+    index_src = book.index
+    index_dest = stage / book.chapters[0]
+    index_dest.parent.mkdir(parents=True, exist_ok=True)
+    if index_src.exists():
+        shutil.copyfile(index_src, index_dest)
+    else:
+        index_dest.write_text(f"# {meta.get('title', book.title)}\n", encoding="utf-8")
+    (stage / "_quarto.yml").write_text(
+        yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    return stage
+
+
+def quarto_version(quarto: str) -> tuple[int, ...]:
+    out = subprocess.run([quarto, "--version"], capture_output=True, text=True, check=True)
+    m = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", out.stdout)
+    return tuple(int(g) for g in m.groups() if g is not None) if m else (0,)
+
+
+def _find(folder: Path, suffix: str) -> Path | None:
+    found = sorted(folder.rglob(f"*{suffix}"), key=lambda p: p.stat().st_mtime, reverse=True)
+    return found[0] if found else None
+
+
+def render_quarto(book: Book, chapters: list[Path], out_dir: Path, *, meta: dict) -> dict:
+    """Render with Quarto. Returns `{"html": <index.html>, "pdf": <pdf or None>}`.
+
+    Raises `QuartoNotFound` when `quarto` is not on PATH, and
+    `subprocess.CalledProcessError` (with Quarto's output) when the HTML render fails.
+    """
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        raise QuartoNotFound(
+            "quarto staat niet op PATH. Installeer Quarto (https://quarto.org) of gebruik "
+            "de ingebouwde renderer (render_html en render_pdf)."
+        )
+    version = quarto_version(quarto)
+    pdf_format = "typst" if version >= TYPST_BOOKS_SINCE else "pdf"
+    out_dir = Path(out_dir)
+    stage = stage_quarto(book, chapters, out_dir, meta=meta, pdf_format=pdf_format)
+    output = out_dir / OUTPUT_DIR
+
+    def run(to: str) -> subprocess.CompletedProcess:
+        log.info("quarto render %s --to %s", stage, to)
+        return subprocess.run(
+            [quarto, "render", str(stage), "--to", to],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    result = run("html")
+    if result.returncode != 0:
+        raise subprocess.CalledProcessError(
+            result.returncode, result.args, output=result.stdout, stderr=result.stderr
+        )
+    html_index = output / "index.html"
+
+    pdf: Path | None = None
+    result = run(pdf_format)
+    if result.returncode == 0:
+        pdf = _find(output, ".pdf")
+    if pdf is None:
+        log.warning(
+            "Quarto %s maakte geen PDF (--to %s): %s",
+            ".".join(map(str, version)),
+            pdf_format,
+            (result.stderr or result.stdout).strip()[-2000:],
+        )
+    return {"html": html_index, "pdf": pdf}

@@ -1,0 +1,119 @@
+"""Accessibility of the HTML book, checked in real headless Chromium with axe-core.
+
+Renders the fixture book, opens every page at desktop (1280 px) and phone
+(375 px) width, and asserts that axe finds no serious or critical violations
+(colour contrast included), that the page never scrolls sideways, and that the
+house font is loaded. Skipped where Debian's chromium is not installed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jaarverslag.book import read_book
+from jaarverslag.render import render_html
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+FIXTURE = Path(__file__).parent / "fixtures" / "render" / "project"
+META = {
+    "title": "Jaarverslag 2022",
+    "subtitle": "Editie gemeente Hengelo",
+    "organisation": "Wijkkracht",
+    "year": 2022,
+    "colophon": {"Gegevensjaar": "2022", "Versie (git)": "abc1234"},
+    "pdf_href": "../jaarverslag-2022.pdf",
+}
+WIDTHS = (1280, 375)
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium ontbreekt")
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> list[Path]:
+    book = read_book(FIXTURE / "_quarto.yml")
+    out = tmp_path_factory.mktemp("a11y")
+    render_html(book, [FIXTURE / c for c in book.notebooks], out, meta=META)
+    return sorted(out.glob("*.html"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_axe_finds_no_serious_violations(browser, pages, width):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    context = browser.new_context(viewport={"width": width, "height": 900}, offline=True)
+    page = context.new_page()
+    problems = []
+    try:
+        for html in pages:
+            page.goto(html.as_uri(), wait_until="load")
+            page.evaluate("document.fonts.ready")
+            results = axe.run(page)
+            serious = [v for v in results.response["violations"]
+                       if v.get("impact") in ("serious", "critical")]
+            if serious:
+                problems.append(f"{html.name} @ {width}px\n{results.generate_report()}")
+    finally:
+        context.close()
+    assert not problems, "\n\n".join(problems)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_pages_fit_the_screen_and_use_the_house_font(browser, pages, width):
+    context = browser.new_context(viewport={"width": width, "height": 900}, offline=True)
+    page = context.new_page()
+    try:
+        for html in pages:
+            page.goto(html.as_uri(), wait_until="load")
+            page.evaluate("document.fonts.ready")
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{html.name} schuift {overflow}px opzij op {width}px"
+            assert page.evaluate("document.fonts.check('16px \"Source Sans 3\"')"), html.name
+            loaded = page.evaluate(
+                "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
+            assert any("Source Sans 3" in f for f in loaded), (html.name, loaded)
+    finally:
+        context.close()
+
+
+def test_phone_menu_and_focusable_tables(browser, pages):
+    """At 375 px the chapter list sits in a closed <details>; tables can be reached by keyboard."""
+    context = browser.new_context(viewport={"width": 375, "height": 800}, offline=True)
+    page = context.new_page()
+    try:
+        chapter = next(p for p in pages if p.name == "clienten.html")
+        page.goto(chapter.as_uri(), wait_until="load")
+        assert not page.is_visible("nav.nav-side")
+        assert not page.is_visible("details.nav-mobile nav")
+        page.click("details.nav-mobile summary")
+        assert page.is_visible("details.nav-mobile nav a[href='wijkhuizen.html']")
+        wide = page.locator(".jv-table-wrap").nth(1)
+        assert wide.evaluate("el => el.scrollWidth > el.clientWidth")  # it scrolls sideways
+        wide.focus()
+        assert page.evaluate("document.activeElement.classList.contains('jv-table-wrap')")
+        page.keyboard.press("Tab")  # the skip link is first in the tab order of a fresh page
+        page.goto(chapter.as_uri(), wait_until="load")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Naar de inhoud"
+    finally:
+        context.close()
