@@ -68,8 +68,8 @@ def small_multiples(frame: pd.DataFrame, *, caption: str, subject: str, xlabel: 
     ncols = min(len(columns), 3)
     nrows = -(-len(columns) // ncols)
     with chart_style():
-        fig, axes = plt.subplots(nrows, ncols, figsize=(3.0 * ncols, 2.6 * nrows), sharey=True,
-                                 squeeze=False)
+        # Drawn at about the width it is shown (7.5 in), so its text reads at body size.
+        fig, axes = plt.subplots(nrows, ncols, figsize=(7.5, 2.4 * nrows), sharey=True, squeeze=False)
         labels = [str(i) for i in frame.index][::-1]
         for ax, column in zip(axes.flat, columns):
             values = frame[column][::-1].astype(int)

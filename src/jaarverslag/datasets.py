@@ -5,7 +5,10 @@ One entry per file in data/<year>/. docs/data.md is generated from this list.
 
 from __future__ import annotations
 
-from .schema import Dataset, Rule, count, date, frequency, gemeente, rank, text
+from .schema import Dataset, Rule, count, date, flag, frequency, gemeente, rank, text
+
+# Prose pages per year, in data/<year>/tekst/<name>.md (see prose.py).
+TEXTS = ("voorwoord", "raad_van_toezicht")
 
 SEED = "Jaarverslag 2022"
 LETTER = "Brief gemeente Hengelo over de opdracht 'Versterken Voorliggend' (2022)"
@@ -125,6 +128,190 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         ),
         key=("wijkhuis", "activiteit"),
         rules=(_one_of("frequentie", "bijeenkomsten"),),
+    ),
+    # ---- Dienstverlening ----------------------------------------------------
+    Dataset(
+        "thuisadministratie", "Thuisadministratie",
+        f"{SEED}, tabel 'Ondersteuningsvragen Thuisadministratie'.",
+        (
+            gemeente(),
+            count("clienten", "Aantal cliënten",
+                  "Cliënten die hulp kregen bij hun thuisadministratie."),
+        ),
+        key=("gemeente",),
+    ),
+    _ranked("thuisadministratie_hulpvragen", "Hulpvragen thuisadministratie",
+            f"{SEED}, tabel 'Ondersteuningsvragen Thuisadministratie', kolom 'Top 3 hulpvragen'.",
+            "hulpvraag", "Hulpvraag", "Waarmee de cliënt hulp vroeg bij de administratie."),
+    Dataset(
+        "oco", "OCO (Onafhankelijke Cliënt Ondersteuning)",
+        f"{SEED}, tabel 'OCO (Onafhankelijke Cliënt Ondersteuning)'.",
+        (
+            gemeente(),
+            count("clienten", "Aantal cliënten",
+                  "Cliënten die onafhankelijke cliëntondersteuning kregen."),
+            flag("beperking_geregistreerd", "Beperking geregistreerd",
+                 "'ja' als het team de beperking van de cliënt registreert (dan staat de top in "
+                 "oco_beperking.csv); 'nee' als dat niet gebeurt, zoals in Hengelo in 2022."),
+        ),
+        key=("gemeente",),
+    ),
+    _ranked("oco_ondersteuning", "Ondersteuning OCO",
+            f"{SEED}, tabel 'OCO (Onafhankelijke Cliënt Ondersteuning)', kolom 'Ondersteuning'.",
+            "ondersteuning", "Ondersteuning", "Soort ondersteuning die de cliënt kreeg."),
+    _ranked("oco_beperking", "Beperking bij cliënt OCO",
+            f"{SEED}, tabel 'OCO (Onafhankelijke Cliënt Ondersteuning)', kolom 'Beperking bij "
+            "cliënt'. Alleen gemeenten die de beperking registreren (zie oco.csv).",
+            "beperking", "Beperking bij cliënt", "Beperking van de cliënt, zoals geregistreerd."),
+    Dataset(
+        "maatschappelijke_begeleiding", "Maatschappelijke begeleiding",
+        f"{SEED}, tabel 'Maatschappelijke begeleiding'.",
+        (
+            gemeente(),
+            count("spreekuren", "Aantal spreekuren", "Spreekuren die zijn gehouden."),
+            count("clienten", "Aantal cliënten",
+                  "Cliënten die maatschappelijke begeleiding kregen."),
+        ),
+        key=("gemeente",),
+    ),
+    _ranked("maatschappelijke_begeleiding_acties", "Acties maatschappelijke begeleiding",
+            f"{SEED}, tabel 'Maatschappelijke begeleiding', kolom 'Top 5 Acties'.",
+            "actie", "Actie", "Instantie of onderwerp waarvoor actie is ondernomen."),
+    Dataset(
+        "buurtbemiddeling", "Buurtbemiddeling", f"{SEED}, tabel 'Buurtbemiddeling'.",
+        (
+            gemeente(),
+            count("meldingen", "Aantal meldingen",
+                  "Meldingen van burenconflicten bij buurtbemiddeling."),
+        ),
+        key=("gemeente",),
+    ),
+    _ranked("buurtbemiddeling_klachten", "Aard van de klachten",
+            f"{SEED}, tabel 'Buurtbemiddeling', kolom 'Aard van de klachten'.",
+            "klacht", "Aard van de klacht", "Waarover de melding ging."),
+    _ranked("buurtbemiddeling_wijken", "Wijken buurtbemiddeling",
+            f"{SEED}, tabel 'Buurtbemiddeling', kolom 'Wijken'.",
+            "wijk", "Wijk", "Wijk waar de meldingen vandaan kwamen."),
+    Dataset(
+        "ouderenwerk", "Ouderenwerk", f"{SEED}, tabel 'Ouderenwerk'.",
+        (
+            gemeente(),
+            count("clienten", "Aantal cliënten", "Ouderen die het ouderenwerk ondersteunde."),
+        ),
+        key=("gemeente",),
+    ),
+    _ranked("ouderenwerk_probleemgebieden", "Probleemgebieden ouderenwerk",
+            f"{SEED}, tabel 'Ouderenwerk', kolom 'Top 3 probleemgebieden'.",
+            "probleemgebied", "Probleemgebied", "Gebied waarop de oudere hulp nodig had."),
+    # ---- Jongeren, school en opvoeding --------------------------------------
+    _ranked("smw_leefgebieden", "Leefgebieden schoolmaatschappelijk werk",
+            f"{SEED}, tabel 'Schoolmaatschappelijk werk'.",
+            "leefgebied", "Leefgebied", "Leefgebied waarop de hulpvraag van de leerling lag."),
+    Dataset(
+        "smw_scholen", "Schoolmaatschappelijk werk op scholen",
+        f"{SEED}, 'Schoolmaatschappelijk werk - Twents Carmel College': tekst en tabel.",
+        (
+            text("school", "School", "Naam van de school (scholengemeenschap)."),
+            count("locaties", "Aantal locaties",
+                  "Locaties van de school waar Wijkkracht aanwezig is."),
+            count("clienten", "Aantal cliënten",
+                  "Leerlingen die schoolmaatschappelijk werk kregen, over alle locaties samen."),
+        ),
+        key=("school",),
+    ),
+    Dataset(
+        "smw_scholen_gemeenten", "Gemeenten van de schoollocaties",
+        f"{SEED}, 'Schoolmaatschappelijk werk - Twents Carmel College', tekst.",
+        (
+            text("school", "School", "School, zoals in smw_scholen.csv."),
+            # The school's locations lie also outside Wijkkracht's gemeenten (Losser),
+            # so this is plain text, not checked against gemeenten.csv.
+            text("gemeente_locatie", "Gemeente",
+                 "Gemeente waar een of meer locaties van de school staan; hoeft geen gemeente "
+                 "van Wijkkracht te zijn."),
+        ),
+        key=("school", "gemeente_locatie"),
+    ),
+    Dataset(
+        "smw_scholen_leefgebieden", "Leefgebieden schoolmaatschappelijk werk per school",
+        f"{SEED}, 'Schoolmaatschappelijk werk - Twents Carmel College', kolom 'Leefgebieden'.",
+        (
+            text("school", "School", "School, zoals in smw_scholen.csv."),
+            rank(),
+            text("leefgebied", "Leefgebied", "Leefgebied waarop de hulpvraag van de leerling lag."),
+        ),
+        key=("school", "rang"),
+        ranked_by=("school",),
+    ),
+    Dataset(
+        "loes", "LOES opvoedondersteuning", f"{SEED}, tabel 'LOES opvoedondersteuning'.",
+        (
+            gemeente(),
+            text("doelgroep", "Doelgroep",
+                 "individueel: contacten met en vragen van ouders of professionals; collectief: "
+                 "activiteiten voor groepen ouders (in 2022 alleen in Hengelo apart geteld).",
+                 allowed=("individueel", "collectief")),
+            count("contacten", "Aantal contacten/activiteiten",
+                  "Contacten (individueel) of activiteiten (collectief)."),
+        ),
+        key=("gemeente", "doelgroep"),
+    ),
+    _ranked("loes_kenmerken", "Kenmerken LOES opvoedondersteuning",
+            f"{SEED}, tabel 'LOES opvoedondersteuning', kolom 'Kenmerk of vraag over'. Twee "
+            "kenmerken op één rang staan samen in één cel, met '&' ertussen, zoals "
+            "gepubliceerd.",
+            "kenmerk", "Kenmerk of vraag over",
+            "Kenmerk van het contact of onderwerp van de vraag.",
+            extra=(text("doelgroep", "Doelgroep", "individueel of collectief, zoals in loes.csv.",
+                        allowed=("individueel", "collectief")),)),
+    # ---- Vrijwilligers en ontmoeting ----------------------------------------
+    Dataset(
+        "vrijwilligers", "Vrijwilligers", f"{SEED}, tabel 'Vrijwilligers'.",
+        (
+            gemeente(),
+            count("vrijwilligers", "Aantal vrijwilligers",
+                  "Vrijwilligers die dit jaar actief waren."),
+        ),
+        key=("gemeente",),
+    ),
+    _ranked("vrijwilligers_activiteiten", "Vrijwilligersactiviteiten",
+            f"{SEED}, tabel 'Vrijwilligers', kolom 'Top 5 vrijwilligersactiviteit'. Een gemeente "
+            "kan minder dan vijf activiteiten hebben (Dinkelland: één).",
+            "activiteit", "Vrijwilligersactiviteit", "Waarvoor vrijwilligers zich inzetten."),
+    Dataset(
+        "ontmoetingsgroepen", "Ontmoetingsgroepen",
+        f"{SEED}, tabel 'Ontmoetingsgroepen', in de volgorde daar. De laatste regel "
+        "('Vriendenkringen – Activiteiten') hoort bij Hengelo, groep Menthol.",
+        (
+            gemeente(),
+            text("groep", "Ontmoetingsgroep",
+                 "Groep waaronder de activiteit valt; leeg als de activiteit niet onder een "
+                 "groep valt.", required=False),
+            text("activiteit", "Activiteit", "Naam van de activiteit."),
+            frequency(),
+            count("bijeenkomsten", "Aantal bijeenkomsten",
+                  "Aantal bijeenkomsten in het jaar, als het team een aantal opgaf in plaats van "
+                  "een frequentie.", required=False),
+            count("deelnemers", "Aantal deelnemers",
+                  "Deelnemers aan de activiteit; leeg als onbekend (nooit 0 voor onbekend).",
+                  required=False),
+            count("deelnemers_per_bijeenkomst", "Deelnemers per bijeenkomst",
+                  "Deelnemers per bijeenkomst, als het team dat naast het totaal opgaf; zoals "
+                  "opgegeven, niet berekend.", required=False),
+        ),
+        key=("gemeente", "activiteit"),
+        rules=(_one_of("frequentie", "bijeenkomsten"),
+               _not_more_than("deelnemers_per_bijeenkomst", "deelnemers")),
+    ),
+    # ---- Tot slot -----------------------------------------------------------
+    Dataset(
+        "websites", "Websites", f"{SEED}, laatste pagina.",
+        (
+            text("website", "Website", "Adres zoals gepubliceerd, zonder http://."),
+            gemeente(description="Gemeente van de website; leeg voor de website van heel Wijkkracht.",
+                     required=False),
+        ),
+        key=("website",),
     ),
 ]}
 

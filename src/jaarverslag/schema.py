@@ -70,8 +70,8 @@ def text(name, title, description, required=True, allowed=()):
     return Field(name, TEXT, title, description, required, allowed=tuple(allowed))
 
 
-def gemeente(name="gemeente", description="Gemeente waar het werk is gedaan."):
-    return Field(name, TEXT, "Gemeente", description, gemeente=True)
+def gemeente(name="gemeente", description="Gemeente waar het werk is gedaan.", required=True):
+    return Field(name, TEXT, "Gemeente", description, required, gemeente=True)
 
 
 def rank(description="Plaats in de top, 1 is het vaakst genoemd."):

@@ -23,7 +23,7 @@ def totalen(ed: Edition) -> Table:
 
 def per_gemeente_grafiek(ed: Edition) -> Chart:
     frame = ed.load("clienten").set_index("gemeente")["clienten"]
-    return bars(frame, caption=f"Cliënten per gemeente, {ed.year}",
+    return bars(frame, caption=f"Grafiek: cliënten per gemeente, {ed.year}. De cijfers staan in de tabel hieronder.",
                 subject=f"het aantal cliënten per gemeente in {ed.year}", xlabel="Cliënten")
 
 
@@ -54,6 +54,7 @@ def leeftijd_tabel(ed: Edition) -> Table:
 
 
 def leeftijd_grafiek(ed: Edition) -> Chart:
-    return small_multiples(leeftijd(ed), caption=f"Leeftijdsopbouw van de cliënten per gemeente, {ed.year}",
+    return small_multiples(leeftijd(ed), caption=f"Grafiek: leeftijdsopbouw per gemeente, {ed.year}. "
+                           "Elke gemeente heeft een eigen schaal; de cijfers staan in de tabel hieronder.",
                            subject=f"het aantal cliënten per leeftijdsgroep in {ed.year}",
-                           xlabel="Aantal cliënten per leeftijdsgroep")
+                           xlabel="Aantal cliënten per leeftijdsgroep (elke gemeente op eigen schaal)")

@@ -71,5 +71,6 @@ def meeting_text(frequentie, bijeenkomsten) -> str:
 
 
 def deelnemers_grafiek(ed: Edition) -> Chart:
-    return bars(deelnemers(ed), caption=f"Deelnemers per wijkhuis, {ed.year}",
+    return bars(deelnemers(ed), caption=f"Grafiek: deelnemers per wijkhuis, {ed.year}. "
+                "De cijfers staan in de tabel hierboven.",
                 subject=f"het aantal deelnemers per wijkhuis in Hengelo in {ed.year}", xlabel="Deelnemers")

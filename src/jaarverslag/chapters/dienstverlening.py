@@ -1,0 +1,102 @@
+"""Dienstverlening: thuisadministratie, OCO, maatschappelijke begeleiding,
+buurtbemiddeling and ouderenwerk, per gemeente."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..datasets import by_name
+from ..edition import Edition
+from ..tables import Fact, Table, ranked_for, top_title
+
+NIET_GEREGISTREERD = "Wordt niet geregistreerd."
+
+
+def _total(ed: Edition, dataset: str, column: str) -> int | None:
+    """The sum over the edition's gemeenten; None where there are no figures (never 0)."""
+    frame = ed.load(dataset)
+    return int(frame[column].sum()) if len(frame) else None
+
+
+def kerncijfers(ed: Edition) -> dict[str, int | None]:
+    return {
+        "thuisadministratie_clienten": _total(ed, "thuisadministratie", "clienten"),
+        "oco_clienten": _total(ed, "oco", "clienten"),
+        "begeleiding_spreekuren": _total(ed, "maatschappelijke_begeleiding", "spreekuren"),
+        "begeleiding_clienten": _total(ed, "maatschappelijke_begeleiding", "clienten"),
+        "buurtbemiddeling_meldingen": _total(ed, "buurtbemiddeling", "meldingen"),
+        "ouderenwerk_clienten": _total(ed, "ouderenwerk", "clienten"),
+    }
+
+
+def _counts(ed: Edition, dataset: str) -> pd.DataFrame:
+    """A per-gemeente count file, with the schema's Dutch headings."""
+    return ed.load(dataset).rename(columns=by_name(dataset).titles)
+
+
+def thuisadministratie(ed: Edition) -> Table:
+    frame = _counts(ed, "thuisadministratie")
+    hulpvragen = ed.load("thuisadministratie_hulpvragen")
+    frame[top_title(hulpvragen, "hulpvragen")] = ranked_for(
+        hulpvragen, "hulpvraag", frame["Gemeente"]
+    )
+    return Table(frame, f"Ondersteuningsvragen thuisadministratie, {ed.year}")
+
+
+def oco(ed: Edition) -> Table:
+    counts = ed.load("oco")
+    beperking = ed.load("oco_beperking")
+    _check_beperking(counts, beperking)
+    beperkingen = ranked_for(beperking, "beperking", counts["gemeente"])
+    frame = pd.DataFrame(
+        {
+            "Gemeente": counts["gemeente"],
+            "Aantal cliënten": counts["clienten"],
+            "Ondersteuning": ranked_for(
+                ed.load("oco_ondersteuning"), "ondersteuning", counts["gemeente"]
+            ),
+            "Beperking bij cliënt": [
+                lst if registered else Fact(NIET_GEREGISTREERD)
+                for lst, registered in zip(
+                    beperkingen, counts["beperking_geregistreerd"], strict=True
+                )
+            ],
+        }
+    )
+    return Table(frame, f"Onafhankelijke Cliënt Ondersteuning (OCO), {ed.year}")
+
+
+def _check_beperking(counts: pd.DataFrame, beperking: pd.DataFrame) -> None:
+    # A list for a gemeente that says it doesn't register would never be shown.
+    silent = set(counts.loc[~counts["beperking_geregistreerd"].astype(bool), "gemeente"])
+    both = sorted(silent & set(beperking["gemeente"]))
+    if both:
+        raise ValueError(
+            f"oco_beperking.csv heeft een top voor {', '.join(both)}, maar oco.csv zegt dat "
+            "de beperking daar niet wordt geregistreerd (beperking_geregistreerd = nee)"
+        )
+
+
+def maatschappelijke_begeleiding(ed: Edition) -> Table:
+    frame = _counts(ed, "maatschappelijke_begeleiding")
+    acties = ed.load("maatschappelijke_begeleiding_acties")
+    frame[top_title(acties, "acties")] = ranked_for(acties, "actie", frame["Gemeente"])
+    return Table(frame, f"Maatschappelijke begeleiding, {ed.year}")
+
+
+def buurtbemiddeling(ed: Edition) -> Table:
+    frame = _counts(ed, "buurtbemiddeling")
+    frame["Aard van de klachten"] = ranked_for(
+        ed.load("buurtbemiddeling_klachten"), "klacht", frame["Gemeente"]
+    )
+    frame["Wijken"] = ranked_for(ed.load("buurtbemiddeling_wijken"), "wijk", frame["Gemeente"])
+    return Table(frame, f"Buurtbemiddeling: meldingen, aard van de klachten en wijken, {ed.year}")
+
+
+def ouderenwerk(ed: Edition) -> Table:
+    frame = _counts(ed, "ouderenwerk")
+    problemen = ed.load("ouderenwerk_probleemgebieden")
+    frame[top_title(problemen, "probleemgebieden")] = ranked_for(
+        problemen, "probleemgebied", frame["Gemeente"]
+    )
+    return Table(frame, f"Ouderenwerk, {ed.year}")

@@ -1,0 +1,24 @@
+"""Tot slot: where to find Wijkkracht online."""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import Markdown
+
+from .. import data
+from ..edition import Edition
+
+
+def websites(ed: Edition) -> pd.DataFrame:
+    """The organisation's website and those of the edition's gemeenten, in file order."""
+    # Not ed.load: that would drop the site of the whole organisation (no gemeente)
+    # from an edition for one gemeente.
+    frame = data.load(ed.year, "websites", ed.data_dir)
+    if ed.gemeente:
+        frame = frame[frame["gemeente"].isna() | (frame["gemeente"] == ed.gemeente)]
+    return frame.reset_index(drop=True)
+
+
+def websites_lijst(ed: Edition) -> Markdown:
+    """The websites as a list of links, written as published (http, no https)."""
+    return Markdown("\n".join(f"- [{site}](http://{site})" for site in websites(ed)["website"]))

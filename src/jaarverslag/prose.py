@@ -1,0 +1,41 @@
+"""Prose pages kept per year as Markdown: data/<year>/tekst/<name>.md.
+
+The voorwoord and the word of the Raad van Toezicht change every year and carry
+no figures from the data, so they are text files next to the year's data, not
+notebook cells. The chapter's H1 stays in the notebook; the file holds the rest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from IPython.display import Markdown
+
+from .data import display_path
+from .edition import Edition
+from .paths import year_dir
+
+FOLDER = "tekst"
+
+
+class ProseError(FileNotFoundError):
+    """A prose page the chapter needs is missing."""
+
+
+def path(year: int, name: str, data_dir: Path | str | None = None) -> Path:
+    return year_dir(year, Path(data_dir) if data_dir else None) / FOLDER / f"{name}.md"
+
+
+def read(ed: Edition, name: str) -> str:
+    """The Markdown of a prose page for the edition's year. Raises ProseError naming the file."""
+    file = path(ed.year, name, ed.data_dir)
+    if not file.is_file():
+        raise ProseError(
+            f"tekst '{name}' voor {ed.year} ontbreekt: {display_path(file)} bestaat niet "
+            f"(Markdown, UTF-8, zonder de titel van het hoofdstuk)"
+        )
+    return file.read_text(encoding="utf-8-sig")
+
+
+def text(ed: Edition, name: str) -> Markdown:
+    return Markdown(read(ed, name))
