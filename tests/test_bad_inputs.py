@@ -106,6 +106,16 @@ def test_bad_input_is_refused_by_name_and_nothing_is_published(case, published, 
     assert snapshot(out) == before
 
 
+def test_a_missing_prose_page_is_named(published, tmp_path):
+    out, book = published
+    before = snapshot(out)
+    shutil.copytree(DATA_DIR / "2022", tmp_path / "2022")
+    (tmp_path / "2022" / "tekst" / "voorwoord.md").write_text("\n", encoding="utf-8")
+    with pytest.raises(DataError, match="tekst/voorwoord.md: tekst ontbreekt of is leeg"):
+        build_report(2022, out_root=out, book_file=book, data_dir=tmp_path)
+    assert snapshot(out) == before
+
+
 def test_a_missing_year_is_named(published, tmp_path):
     out, book = published
     with pytest.raises(DataError, match="map met gegevens voor 2022 ontbreekt"):

@@ -21,6 +21,10 @@ class SumsTo:
     whole_column: str
     key: str
 
+    def describe(self) -> str:
+        return (f"`{self.part_column}` in `{self.part}` telt per `{self.key}` op tot `{self.whole_column}` "
+                f"in `{self.whole}` (waar dat is ingevuld).")
+
     def problems(self, frames: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
         if self.part not in frames or self.whole not in frames:
             return []
@@ -48,6 +52,9 @@ class RefersTo:
     child: str
     parent: str
     column: str
+
+    def describe(self) -> str:
+        return f"elke `{self.column}` in `{self.child}` staat in `{self.parent}`."
 
     def problems(self, frames: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
         if self.child not in frames or self.parent not in frames:

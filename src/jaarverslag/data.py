@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import schema
-from .datasets import DATASETS, by_name
+from .datasets import DATASETS, TEXTS, by_name
 from .paths import PROJ_ROOT, year_dir
 from .schema import Problem
 
@@ -135,4 +135,9 @@ def validate_year(year: int, data_dir: Path | None = None) -> list[Problem]:
         if frame is not None and not found:
             frames[name] = frame
     problems += cross_checks(frames, folder)
+    for name in TEXTS:
+        page = folder / "tekst" / f"{name}.md"
+        if not page.is_file() or not page.read_text(encoding="utf-8-sig").strip():
+            problems.append(Problem(display_path(page), None, None, None,
+                                    "tekst ontbreekt of is leeg (Markdown, UTF-8, zonder de titel)"))
     return problems

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .datasets import DATASETS
+from .checks import CHECKS
+from .datasets import DATASETS, TEXTS
 from .paths import PROJ_ROOT
 from .schema import BOOL, COUNT, DATE, FREQUENCY, Dataset
 
@@ -30,6 +31,10 @@ def data_doc() -> str:
         "Voor elke dataset geldt ook: een gemeente moet in `gemeenten` van dat jaar staan, en de kolommen "
         "van de sleutel komen samen maar één keer voor.",
     ]
+    parts += ["", "Controles over bestanden heen (`src/jaarverslag/checks.py`):", ""]
+    parts += [f"- {check.describe()}" for check in CHECKS]
+    parts += ["", "Teksten per jaar, in `data/<jaar>/tekst/`: "
+              + ", ".join(f"`{name}.md`" for name in TEXTS) + " (Markdown, UTF-8, zonder de titel)."]
     for dataset in DATASETS.values():
         parts += ["", *_dataset_doc(dataset)]
     return "\n".join(parts) + "\n"
@@ -38,12 +43,12 @@ def data_doc() -> str:
 def _dataset_doc(dataset: Dataset) -> list[str]:
     lines = [f"## `{dataset.name}`: {dataset.title}", "", f"Bron: {dataset.source}", ""]
     if dataset.key:
-        lines.append(f"Sleutel: {', '.join(f'`{k}`' for k in dataset.key)}.")
+        lines.append(f"- Sleutel: {', '.join(f'`{k}`' for k in dataset.key)}.")
     if dataset.ranked_by is not None:
-        lines.append("Ranglijst: `rang` loopt per " + (", ".join(f"`{k}`" for k in dataset.ranked_by) or "bestand")
-                     + " van 1 tot N, zonder gaten of dubbele.")
+        groups = ", ".join(f"`{k}`" for k in dataset.ranked_by) or "bestand"
+        lines.append(f"- Ranglijst: `rang` loopt per {groups} van 1 tot N, zonder gaten of dubbele.")
     for rule in dataset.rules:
-        lines.append(f"Regel: `{rule.column}` {rule.message}.")
+        lines.append(f"- Regel: `{rule.column}` {rule.message}.")
     lines += ["", "| kolom | titel | soort | verplicht | toegestaan | betekenis |", "|---|---|---|---|---|---|"]
     for f in dataset.fields:
         allowed = ", ".join(f.allowed) if f.allowed else ("gemeente van dit jaar" if f.gemeente else "")
