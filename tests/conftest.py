@@ -60,7 +60,7 @@ def notebook(code: str) -> dict:
     cells = [
         {"cell_type": "markdown", "id": "title", "metadata": {}, "source": "# Proef"},
         {"cell_type": "code", "id": "params", "metadata": {"tags": ["parameters"]}, "execution_count": None,
-         "outputs": [], "source": "year = 2022\ngemeente = None\ndata_dir = None"},
+         "outputs": [], "source": "year = 2022\ngemeente = None\ndata_dir = None\nsuppress_below = None"},
         {"cell_type": "code", "id": "body", "metadata": {}, "execution_count": None, "outputs": [],
          "source": code},
     ]

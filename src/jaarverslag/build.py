@@ -19,7 +19,7 @@ from filelock import FileLock, Timeout
 
 from . import provenance
 from .book import Book, read_book
-from .data import DataError, validate_year
+from .data import DataError, gemeenten, validate_year
 from .edition import Edition
 from .execute import ChapterError, run_chapters
 from .paths import BOOK_FILE, BUILD_DIR, year_dir
@@ -33,14 +33,16 @@ class BuildBusy(Exception):
 
 def build_report(year: int, *, gemeente: str | None = None, renderer: str = "embedded",
                  out_root: Path = BUILD_DIR, data_dir: Path | None = None,
-                 jobs: int | None = None, wait: float = 0, book_file: Path = BOOK_FILE) -> dict:
+                 jobs: int | None = None, wait: float = 0, book_file: Path = BOOK_FILE,
+                 suppress_below: int | None = None) -> dict:
     """Build one edition of a year's report into out_root/<year>/<edition>/; return its manifest entry.
 
     `book_file` is the `_quarto.yml` to build; its folder holds the chapters it lists.
+    `suppress_below` hides counts from 1 to N-1 (see the chapters' tables).
     """
     if renderer not in RENDERERS:
         raise ValueError(f"onbekende renderer {renderer!r}; kies uit {', '.join(RENDERERS)}")
-    edition = Edition(year, gemeente, data_dir)
+    edition = Edition(year, gemeente, data_dir, suppress_below)
     problems = validate_year(year, data_dir)
     if problems:
         raise DataError(problems)
@@ -80,7 +82,8 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
                 data_dir: Path | None, jobs: int | None) -> dict:
     sources = [book.root / c for c in book.notebooks]
     parameters = {"year": edition.year, "gemeente": edition.gemeente,
-                  "data_dir": str(Path(data_dir).resolve()) if data_dir else None}
+                  "data_dir": str(Path(data_dir).resolve()) if data_dir else None,
+                  "suppress_below": edition.suppress_below}
     started = time.perf_counter()
     runs = run_chapters(sources, staging / "notebooks", parameters, jobs)
     executed = [run.notebook for run in runs]
@@ -89,7 +92,7 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
     prov = provenance.provenance(edition.year, data_folder)
     pdf_name = f"jaarverslag-{edition.year}-{edition.slug}.pdf"
     meta = {
-        "title": f"Jaarverslag {edition.year}",
+        "title": f"Jaarverslag {edition.year}" + (f" gemeente {edition.gemeente}" if edition.gemeente else ""),
         "subtitle": edition.subtitle,
         "organisation": "Wijkkracht",
         "year": edition.year,
@@ -123,6 +126,33 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
         "inputs": provenance.inputs(inputs),
         "provenance": prov,
     }
+
+
+def editions_of(year: int, data_dir: Path | None = None) -> list[str | None]:
+    """The whole organisation (None) and every gemeente of the year's data."""
+    return [None, *gemeenten(year, data_dir)]
+
+
+def build_all(years: list[int], *, every_gemeente: bool = False, gemeente: str | None = None,
+              **options) -> dict[int, dict[str, dict]]:
+    """Build several years and editions; returns {year: {edition: manifest entry}}.
+
+    Each edition is built and published on its own, so one failing edition leaves
+    the others (and the last good copy of itself) in place.
+    """
+    built: dict[int, dict[str, dict]] = {}
+    for year in years:
+        if every_gemeente:
+            problems = validate_year(year, options.get("data_dir"))
+            if problems:
+                raise DataError(problems)
+            wanted = editions_of(year, options.get("data_dir"))
+        else:
+            wanted = [gemeente]
+        for name in wanted:
+            entry = build_report(year, gemeente=name, **options)
+            built.setdefault(year, {})[Edition(year, name).slug] = entry
+    return built
 
 
 def write_manifest(path: Path, edition: Edition, entry: dict) -> None:

@@ -13,8 +13,27 @@ from .paths import BOOK_FILE, BUILD_DIR
 
 def _year_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=int, required=True, help="het jaar van de gegevens, bv. 2022")
+    _data_dir_option(p)
+
+
+def _data_dir_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", type=Path, default=None,
                    help="map met een submap per jaar (standaard: data/ van het project)")
+
+
+def years(text: str) -> list[int]:
+    """'2021-2023' or '2021,2023' as a list of years.
+
+    >>> years("2021-2023"), years("2022"), years("2020,2022")
+    ([2021, 2022, 2023], [2022], [2020, 2022])
+    """
+    found: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        found += range(int(first), int(last or first) + 1)
+    if not found or any(y < 1900 or y > 2200 for y in found):
+        raise argparse.ArgumentTypeError(f"geen geldige jaren: {text!r} (bv. 2022, 2021-2023 of 2021,2022)")
+    return found
 
 
 def parser() -> argparse.ArgumentParser:
@@ -23,8 +42,16 @@ def parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="controleer de gegevens, voer de hoofdstukken uit en maak HTML en PDF",
                            description="Controleer de gegevens, voer de hoofdstukken uit en maak HTML en PDF.")
-    _year_options(build)
-    build.add_argument("--gemeente", default=None, help="maak de editie voor één gemeente, bv. Hengelo")
+    which_years = build.add_mutually_exclusive_group(required=True)
+    which_years.add_argument("--year", type=int, help="het jaar van de gegevens, bv. 2022")
+    which_years.add_argument("--years", type=years, help="meer jaren: 2021-2023 of 2021,2022")
+    _data_dir_option(build)
+    which = build.add_mutually_exclusive_group()
+    which.add_argument("--gemeente", default=None, help="maak de editie voor één gemeente, bv. Hengelo")
+    which.add_argument("--all", action="store_true",
+                       help="maak het verslag van heel Wijkkracht én de editie van elke gemeente")
+    build.add_argument("--suppress-below", type=int, default=None, metavar="N",
+                       help="toon aantallen van 1 tot N-1 als '<N' (voor openbare edities; standaard uit)")
     build.add_argument("--renderer", choices=["embedded", "quarto"], default="embedded",
                        help="embedded (standaard, werkt offline) of quarto (als quarto geïnstalleerd is)")
     build.add_argument("--out", type=Path, default=BUILD_DIR, help="uitvoermap (standaard: build/)")
@@ -54,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly as on Ctrl-C
-    from .build import BuildBusy, build_report
+    from .build import BuildBusy, build_all
     from .data import DataError, validate_year
     from .execute import ChapterError
 
@@ -73,9 +100,10 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print(f"De gegevens van {args.year} zijn in orde.")
             return 0
-        entry = build_report(args.year, gemeente=args.gemeente, renderer=args.renderer, out_root=args.out,
-                             data_dir=args.data_dir, jobs=args.jobs, wait=args.wait,
-                             book_file=args.book)
+        built = build_all(args.years or [args.year], every_gemeente=args.all, gemeente=args.gemeente,
+                          renderer=args.renderer, out_root=args.out, data_dir=args.data_dir,
+                          jobs=args.jobs, wait=args.wait, book_file=args.book,
+                          suppress_below=args.suppress_below)
     except (DataError, ChapterError, BuildBusy) as err:
         print(f"Niet gebouwd: {err}", file=sys.stderr)
         return 1
@@ -85,11 +113,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Afgebroken. Het vorige jaarverslag is niet aangeraakt.", file=sys.stderr)
         return 130
-    year_out = Path(args.out) / str(args.year)
-    print(f"Jaarverslag {args.year} ({entry['renderer']}) is klaar:")
-    print(f"  HTML: {year_out / entry['html']}")
-    if entry["pdf"]:
-        print(f"  PDF:  {year_out / entry['pdf']}")
+    for year, editions in built.items():
+        for name, entry in editions.items():
+            year_out = Path(args.out) / str(year)
+            print(f"Jaarverslag {year}, editie {name} ({entry['renderer']}) is klaar:")
+            print(f"  HTML: {year_out / entry['html']}")
+            if entry["pdf"]:
+                print(f"  PDF:  {year_out / entry['pdf']}")
     return 0
 
 

@@ -15,6 +15,7 @@ class Edition:
     year: int
     gemeente: str | None = None
     data_dir: Path | str | None = None
+    suppress_below: int | None = None  # public editions: counts 1..N-1 shown as "<N"
 
     @property
     def name(self) -> str:
