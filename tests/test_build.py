@@ -74,3 +74,18 @@ def test_every_font_in_the_pdf_is_embedded(built, manifest):
     assert listing
     for line in listing:
         assert re.search(r"\s+yes\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", line), line
+
+
+def test_manifest_and_colophon_say_where_the_report_came_from(built, manifest, html_pages, pdf_text):
+    prov = manifest["editions"]["wijkkracht"]["provenance"]
+    assert prov["year"] == 2022
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", prov["built_at"])
+    assert re.fullmatch(r"([0-9a-f]{12}( \(gewijzigd\))?|onbekend \(geen git\))", prov["git_commit"])
+    assert {"python", "pandas", "pandera", "papermill", "nbconvert", "weasyprint", "jaarverslag"} <= set(
+        prov["versions"])
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", prov["data_hash"])
+    colophon = " ".join(page.get_text(" ") for page in html_pages.values())
+    flat_pdf = " ".join(pdf_text.split())
+    for shown in (prov["data_hash"], prov["git_commit"], prov["versions"]["python"], "Gegevensjaar"):
+        assert shown in colophon
+        assert shown in flat_pdf or shown.replace(" ", "") in flat_pdf.replace(" ", "")
