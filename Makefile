@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 .PHONY: help report test lab lint look system-deps clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -25,10 +25,14 @@ test: $(STAMP) ## run every test: unit, notebooks, backtests, end to end
 	$(PY) -m pytest
 
 lab: $(STAMP) ## open JupyterLab with the project's kernel
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lint: $(STAMP) ## ruff on the package, tests and notebooks
-	$(VENV)/bin/ruff check src tests notebooks bench
+lint: $(STAMP) ## ruff on the package, tests and notebooks (settings in pyproject.toml)
+	$(VENV)/bin/ruff check src tests notebooks $(wildcard bench)
+
+.PHONY: install-hooks
+install-hooks: $(STAMP) ## strip notebook outputs and run ruff on every git commit (.pre-commit-config.yaml)
+	$(VENV)/bin/pre-commit install
 
 look: $(STAMP) ## screenshot the $(YEAR) HTML (desktop and phone) and the PDF pages into build/look/
 	$(PY) -m jaarverslag.look build/$(YEAR)/wijkkracht/html build/$(YEAR)/wijkkracht/jaarverslag-$(YEAR)-wijkkracht.pdf build/look

@@ -48,7 +48,7 @@ def test_the_headline_figure_is_6421():
 ])
 def test_top_three_lists_are_the_published_ones(function, expected):
     frame = function(ED).frame
-    assert dict(zip(frame["Gemeente"], (cell.items for cell in frame.iloc[:, 1]))) == expected
+    assert dict(zip(frame["Gemeente"], (cell.items for cell in frame.iloc[:, 1]), strict=True)) == expected
 
 
 def test_age_structure_is_the_published_one():

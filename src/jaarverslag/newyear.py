@@ -38,7 +38,7 @@ def new_year(year: int, data_dir: Path | None = None) -> list[Path]:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(dataset.columns)
             for row in rows.itertuples(index=False):
-                values = dict(zip(keep, row))
+                values = dict(zip(keep, row, strict=True))
                 writer.writerow(["" if c not in values else _text(values[c]) for c in dataset.columns])
         written.append(path)
     return written

@@ -8,9 +8,8 @@ every broken rule becomes a `Problem` that names file, line, column and value.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 import pandera.pandas as pa
