@@ -13,7 +13,11 @@ matplotlib.use("Agg")  # no screen: charts are files
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .style import INK, MUTED, SERIES, chart_style, fmt_int  # noqa: E402
+from .style import INK, MUTED, PALETTE, SERIES, chart_style, fmt_int, is_missing  # noqa: E402
+from .suppress import Suppressed  # noqa: E402
+
+# Last year's bars: the same hue, lighter, so this year stands out.
+PREVIOUS = PALETTE["hemelsblauw"]
 
 
 @dataclass(frozen=True)
@@ -37,14 +41,38 @@ def _to_svg(fig) -> bytes:
     return buffer.getvalue()
 
 
-def _label_bars(ax, bars, values):
-    for bar, value in zip(bars, values):
-        ax.annotate(fmt_int(value), (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-                    xytext=(4, 0), textcoords="offset points", va="center", fontsize=9, color=INK)
+def _label_bars(ax, bars, values, fontsize=9):
+    for bar, value in zip(bars, values, strict=True):
+        ax.annotate(_label(value), (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                    xytext=(4, 0), textcoords="offset points", va="center", fontsize=fontsize, color=INK)
 
 
-def bars(values: pd.Series, *, caption: str, subject: str, xlabel: str) -> Chart:
-    """Horizontal bars, one per label, largest on top, each with its figure."""
+def _label(value) -> str:
+    """A bar's figure; a hidden count as the table shows it ("<5", "x")."""
+    return str(value) if isinstance(value, Suppressed) else fmt_int(value)
+
+
+def _length(value) -> int:
+    """How long a bar is: a hidden or missing count draws no bar (its label says why)."""
+    return 0 if isinstance(value, Suppressed) or is_missing(value) else int(value)
+
+
+def _known(values: pd.Series) -> pd.Series:
+    return values[[not isinstance(v, Suppressed) and not is_missing(v) for v in values]]
+
+
+def bars(values: pd.Series, *, caption: str, subject: str, xlabel: str,
+         previous: pd.Series | None = None, years: tuple[int, int] | None = None) -> Chart:
+    """Horizontal bars, one per label, largest on top, each with its figure.
+
+    With `previous` (last year's figures, same labels) and `years` (this year, last
+    year), each label gets two bars: this year's and, lighter, last year's.
+    A hidden count (`Suppressed`) draws no bar and is labelled as in the table.
+    """
+    if previous is not None:
+        return _bars_two_years(values, previous, years, caption=caption, subject=subject, xlabel=xlabel)
+    if any(isinstance(v, Suppressed) for v in values):
+        return _bars_hidden(values, caption=caption, subject=subject, xlabel=xlabel)
     values = values.sort_values()
     alt = (f"Staafdiagram van {subject}. Het meest: {values.index[-1]} ({fmt_int(values.iloc[-1])}); "
            f"het minst: {values.index[0]} ({fmt_int(values.iloc[0])}). De cijfers staan in de tabel.")
@@ -59,8 +87,89 @@ def bars(values: pd.Series, *, caption: str, subject: str, xlabel: str) -> Chart
         return Chart(_to_svg(fig), alt, caption)
 
 
-def small_multiples(frame: pd.DataFrame, *, caption: str, subject: str, xlabel: str) -> Chart:
-    """One panel of horizontal bars per column, sharing the row labels (e.g. age groups)."""
+def _order(values: pd.Series) -> pd.Series:
+    """Smallest first (drawn at the bottom), hidden counts as 0."""
+    return values.loc[sorted(values.index, key=lambda i: _length(values[i]))]
+
+
+def _extremes(values: pd.Series, previous: pd.Series | None = None, year: int | None = None) -> str:
+    known = _known(values)
+    if known.empty:
+        return "De cijfers staan in de tabel."
+
+    def said(label) -> str:
+        text = _label(values[label])
+        if previous is not None and not is_missing(previous.get(label)):
+            text += f"; in {year}: {_label(previous[label])}"
+        return f"{label} ({text})"
+
+    ordered = known.astype(int).sort_values()
+    hidden = len(values) - len(known)
+    rest = f" {hidden} {'aantal is' if hidden == 1 else 'aantallen zijn'} verborgen." if hidden else ""
+    return (f"Het meest: {said(ordered.index[-1])}; het minst: {said(ordered.index[0])}.{rest} "
+            "De cijfers staan in de tabel.")
+
+
+def _bars_hidden(values: pd.Series, *, caption: str, subject: str, xlabel: str) -> Chart:
+    values = _order(values)
+    alt = f"Staafdiagram van {subject}. {_extremes(values)}"
+    with chart_style():
+        fig, ax = plt.subplots(figsize=(7, 0.45 * len(values) + 1.0))
+        drawn = ax.barh([str(i) for i in values.index], [_length(v) for v in values], color=SERIES[0])
+        _label_bars(ax, drawn, values)
+        ax.set_xlabel(xlabel)
+        ax.xaxis.set_major_formatter(lambda x, _: fmt_int(x))
+        ax.margins(x=0.12)
+        ax.tick_params(axis="y", length=0)
+        return Chart(_to_svg(fig), alt, caption)
+
+
+def _bars_two_years(values: pd.Series, previous: pd.Series, years: tuple[int, int] | None, *,
+                    caption: str, subject: str, xlabel: str) -> Chart:
+    year, last = years or ("dit jaar", "vorig jaar")
+    values = _order(values)
+    previous = previous.reindex(values.index)
+    alt = (f"Staafdiagram van {subject}, {year} naast {last}. "
+           f"{_extremes(values, previous, last)}")
+    labels = [str(i) for i in values.index]
+    positions = list(range(len(values)))
+    height = 0.38
+    with chart_style():
+        fig, ax = plt.subplots(figsize=(7, 0.75 * len(values) + 1.2))
+        old = ax.barh([p - height / 2 for p in positions], [_length(v) for v in previous], height,
+                      color=PREVIOUS, label=str(last))
+        new = ax.barh([p + height / 2 for p in positions], [_length(v) for v in values], height,
+                      color=SERIES[0], label=str(year))
+        _label_bars(ax, new, values, fontsize=8.5)
+        _label_bars(ax, old, [NO_BAR if is_missing(v) else v for v in previous], fontsize=8.5)
+        ax.set_yticks(positions, labels)
+        ax.set_xlabel(xlabel)
+        ax.xaxis.set_major_formatter(lambda x, _: fmt_int(x))
+        ax.margins(x=0.14)
+        ax.tick_params(axis="y", length=0)
+        handles, names = ax.get_legend_handles_labels()
+        ax.legend(handles[::-1], names[::-1], loc="lower right", fontsize=9)
+        return Chart(_to_svg(fig), alt, caption)
+
+
+class _NoBar(Suppressed):
+    def __str__(self) -> str:
+        return "–"
+
+
+NO_BAR = _NoBar(0)  # a label without a figure: no count for that year
+
+
+def small_multiples(frame: pd.DataFrame, *, caption: str, subject: str, xlabel: str,
+                    previous: pd.DataFrame | None = None, years: tuple[int, int] | None = None) -> Chart:
+    """One panel of horizontal bars per column, sharing the row labels (e.g. age groups).
+
+    With `previous` (same shape: last year's figures) each row gets two bars, this
+    year's and, lighter, last year's. Hidden counts draw no bar.
+    """
+    if previous is not None or any(isinstance(v, Suppressed) for v in frame.to_numpy().ravel()):
+        return _small_multiples_general(frame, previous, years, caption=caption, subject=subject,
+                                        xlabel=xlabel)
     columns = list(frame.columns)
     largest = "; ".join(f"{c}: {frame[c].idxmax()} ({fmt_int(frame[c].max())})" for c in columns)
     alt = (f"{len(columns)} staafdiagrammen van {subject}, één per {frame.columns.name or 'kolom'}. "
@@ -71,7 +180,7 @@ def small_multiples(frame: pd.DataFrame, *, caption: str, subject: str, xlabel: 
         # Drawn at about the width it is shown (7.5 in), so its text reads at body size.
         fig, axes = plt.subplots(nrows, ncols, figsize=(7.5, 2.4 * nrows), sharey=True, squeeze=False)
         labels = [str(i) for i in frame.index][::-1]
-        for ax, column in zip(axes.flat, columns):
+        for ax, column in zip(axes.flat, columns, strict=False):
             values = frame[column][::-1].astype(int)
             drawn = ax.barh(labels, values, color=SERIES[0])
             _label_bars(ax, drawn, values)
@@ -85,4 +194,57 @@ def small_multiples(frame: pd.DataFrame, *, caption: str, subject: str, xlabel: 
             ax.set_visible(False)
         fig.supxlabel(xlabel, color=MUTED, fontsize=9)
         fig.tight_layout()
+        return Chart(_to_svg(fig), alt, caption)
+
+
+def _small_multiples_general(frame: pd.DataFrame, previous: pd.DataFrame | None,
+                             years: tuple[int, int] | None, *, caption: str, subject: str,
+                             xlabel: str) -> Chart:
+    columns = list(frame.columns)
+    year, last = years or ("dit jaar", "vorig jaar")
+    largest = []
+    for c in columns:
+        known = _known(frame[c])
+        if len(known):
+            top = known.astype(int).idxmax()
+            largest.append(f"{c}: {top} ({_label(frame.at[top, c])})")
+    when = f" in {year}, naast {last}" if previous is not None else ""
+    alt = (f"{len(columns)} staafdiagrammen van {subject}{when}, één per "
+           f"{frame.columns.name or 'kolom'}. Grootste groep: {'; '.join(largest) or 'verborgen'}. "
+           "De cijfers staan in de tabel.")
+    ncols = min(len(columns), 3)
+    nrows = -(-len(columns) // ncols)
+    rows = list(frame.index)[::-1]
+    positions = list(range(len(rows)))
+    two = previous is not None
+    height = 0.4 if two else 0.8
+    with chart_style():
+        fig, axes = plt.subplots(nrows, ncols, figsize=(7.5, (3.4 if two else 2.4) * nrows),
+                                 sharey=True, squeeze=False)
+        for ax, column in zip(axes.flat, columns, strict=False):
+            values = [frame.at[r, column] for r in rows]
+            offset = height / 2 if two else 0
+            drawn = ax.barh([p + offset for p in positions], [_length(v) for v in values], height,
+                            color=SERIES[0], label=str(year))
+            _label_bars(ax, drawn, values, fontsize=8 if two else 9)
+            if two:
+                olds = [previous.at[r, column] if (r in previous.index and column in previous.columns)
+                        else pd.NA for r in rows]
+                old = ax.barh([p - offset for p in positions], [_length(v) for v in olds], height,
+                              color=PREVIOUS, label=str(last))
+                _label_bars(ax, old, [NO_BAR if is_missing(v) else v for v in olds], fontsize=8)
+            ax.set_yticks(positions, [str(r) for r in rows])
+            ax.set_title(str(column), fontsize=11)
+            ax.margins(x=0.3)
+            ax.set_xticks([])
+            ax.spines["bottom"].set_visible(False)
+            ax.tick_params(axis="y", length=0)
+            ax.grid(False)
+        for ax in list(axes.flat)[len(columns):]:
+            ax.set_visible(False)
+        if two:
+            handles, names = axes.flat[0].get_legend_handles_labels()
+            fig.legend(handles, names, loc="upper right", ncols=2, fontsize=9)  # this year first
+        fig.supxlabel(xlabel, color=MUTED, fontsize=9)
+        fig.tight_layout(rect=(0, 0, 1, 0.95) if two else None)
         return Chart(_to_svg(fig), alt, caption)

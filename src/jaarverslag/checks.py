@@ -13,17 +13,24 @@ from .schema import Problem, line_of
 
 @dataclass(frozen=True)
 class SumsTo:
-    """The rows of `part` add up, per key, to the `whole` figure (where it is given)."""
+    """The rows of `part` add up, per key, to the `whole` figure (where it is given).
+
+    With `absent_is_unknown`, a key without any row in `part` has no figures there
+    (shown as "geen gegevens"), which is no error; without it, no rows add up to 0.
+    """
 
     part: str
     part_column: str
     whole: str
     whole_column: str
     key: str
+    absent_is_unknown: bool = False
 
     def describe(self) -> str:
+        absent = (f"; een `{self.key}` zonder rijen in `{self.part}` heeft daar geen gegevens"
+                  if self.absent_is_unknown else "")
         return (f"`{self.part_column}` in `{self.part}` telt per `{self.key}` op tot `{self.whole_column}` "
-                f"in `{self.whole}` (waar dat is ingevuld).")
+                f"in `{self.whole}` (waar dat is ingevuld{absent}).")
 
     def problems(self, frames: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
         if self.part not in frames or self.whole not in frames:
@@ -34,7 +41,7 @@ class SumsTo:
         found = []
         for index, row in frames[self.whole].iterrows():
             stated = row[self.whole_column]
-            if pd.isna(stated):
+            if pd.isna(stated) or (self.absent_is_unknown and row[self.key] not in sums.index):
                 continue
             total = int(sums.get(row[self.key], 0))
             if total != stated:
@@ -69,7 +76,7 @@ class RefersTo:
 
 
 CHECKS = [
-    SumsTo("leeftijd", "clienten", "clienten", "clienten", "gemeente"),
+    SumsTo("leeftijd", "clienten", "clienten", "clienten", "gemeente", absent_is_unknown=True),
     RefersTo("wijkhuis_activiteiten", "wijkhuizen", "wijkhuis"),
     SumsTo("wijkhuis_activiteiten", "deelnemers", "wijkhuizen", "deelnemers_totaal", "wijkhuis"),
 ]

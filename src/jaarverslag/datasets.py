@@ -73,7 +73,8 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         (
             gemeente(),
             count("rondes", "Aantal rondes", "Rondes van het straatteam langs plekken waar jongeren zijn."),
-            count("jongeren_gesproken", "Aantal jongeren gesproken", "Jongeren met wie tijdens de rondes is gesproken."),
+            count("jongeren_gesproken", "Aantal jongeren gesproken",
+                  "Jongeren met wie tijdens de rondes is gesproken."),
             count("korte_contacten", "Individuele korte contacten", "Korte individuele contacten met jongeren."),
         ),
         key=("gemeente",),
@@ -302,6 +303,57 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         key=("gemeente", "activiteit"),
         rules=(_one_of("frequentie", "bijeenkomsten"),
                _not_more_than("deelnemers_per_bijeenkomst", "deelnemers")),
+    ),
+    # ---- Wijkhuizen: de brief van de gemeente Hengelo ------------------------
+    # Alleen in de editie van de gemeente zelf; het jaarverslag van heel Wijkkracht
+    # is het gepubliceerde en noemt dit niet.
+    Dataset(
+        "wijkhuizen_opdracht", "Opdracht 'Versterken Voorliggend'",
+        f"{LETTER}: de opdracht, en 'De drie Wijkhuysen zijn zeven dagen per week geopend'.",
+        (
+            gemeente(description="Gemeente die de opdracht gaf."),
+            text("opdracht", "Opdracht", "Naam van de opdracht zoals in de brief."),
+            count("jaar", "Jaar van de opdracht", "Jaar waarin de opdracht aan Wijkkracht is verstrekt."),
+            count("dagen_per_week", "Dagen open per week", "Op hoeveel dagen per week de wijkhuizen open zijn."),
+        ),
+        key=("gemeente",),
+    ),
+    Dataset(
+        "wijkhuizen_tijdlijn", "Opdracht 'Versterken Voorliggend' in de tijd",
+        f"{LETTER}: data en fasen uit de brief, in de volgorde van de tijd.",
+        (
+            gemeente(description="Gemeente van de opdracht."),
+            date("datum", "Datum", "Datum (jjjj-mm-dd), of alleen de maand (jjjj-mm) als de brief "
+                 "alleen die noemt."),
+            count("fase", "Fase", "Fase van de opdracht (1 voorbereiding, 2 de wijkhuizen openen, 3 de "
+                  "laatste fase); leeg voor wat aan de opdracht voorafging.", required=False),
+            text("gebeurtenis", "Wat", "Wat er toen gebeurde, in een zin."),
+        ),
+        key=("gemeente", "gebeurtenis"),
+    ),
+    Dataset(
+        "wijkhuizen_doelgroepen", "Doelgroepen van de wijkhuizen",
+        f"{LETTER}: 'De focus is gelegd op ouderen en de LVB groep' en 'Ontmoeting en activiteiten "
+        "voor (dementerende) ouderen, licht verstandelijk beperkte inwoners en voor inwoners met een "
+        "GGZ-problematiek'.",
+        (
+            gemeente(description="Gemeente van de wijkhuizen."),
+            text("doelgroep", "Doelgroep", "Korte naam van de doelgroep."),
+            text("omschrijving", "Wie", "Wie daartoe horen, zoals de brief het zegt."),
+        ),
+        key=("gemeente", "doelgroep"),
+    ),
+    Dataset(
+        "wijkhuizen_subsidie", "Subsidie voor de wijkhuizen",
+        f"{LETTER}, 'Financieel': de subsidie voor fase 3 en waar die ten laste van komt.",
+        (
+            gemeente(description="Gemeente die de subsidie verstrekt."),
+            count("fase", "Fase", "Fase van de opdracht waarvoor de subsidie is."),
+            date("besluit", "Besluit", "Datum van het besluit van de gemeente (jjjj-mm-dd)."),
+            text("post", "Ten laste van", "Het budget van de gemeente waar dit deel ten laste van komt."),
+            count("bedrag", "Bedrag (euro)", "Bedrag in hele euro's, zonder punt of €-teken: 140000."),
+        ),
+        key=("gemeente", "fase", "post"),
     ),
     # ---- Tot slot -----------------------------------------------------------
     Dataset(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
-from . import data
+from . import data, suppress
+from .paths import year_dir
+from .style import fmt_int
 
 
 @dataclass(frozen=True)
@@ -30,12 +32,53 @@ class Edition:
     def subtitle(self) -> str:
         return f"Editie gemeente {self.gemeente}" if self.gemeente else "Wijkkracht, sociaal werk in Twente"
 
+    def per_gemeente(self, start: bool = False, also: str = "") -> str:
+        """How prose says "for each gemeente": per gemeente in the report of the whole
+        organisation, in the gemeente in its own edition. `also` adds a second grouping.
+
+        >>> Edition(2022).per_gemeente(start=True), Edition(2022, "Hengelo").per_gemeente()
+        ('Per gemeente', 'in Hengelo')
+        >>> Edition(2022).per_gemeente(also="per groep"), Edition(2022, "Hengelo").per_gemeente(also="per groep")
+        ('per gemeente en per groep', 'in Hengelo, per groep')
+        """
+        text = f"in {self.gemeente}" if self.gemeente else "per gemeente"
+        if also:
+            text += f", {also}" if self.gemeente else f" en {also}"
+        return text[:1].upper() + text[1:] if start else text
+
+    @property
+    def in_gemeente(self) -> str:
+        """" in Hengelo" after a subject in one gemeente's edition, nothing for the whole organisation:
+        f"Wijkkracht{ed.in_gemeente} ondersteunde ..."."""
+        return f" in {self.gemeente}" if self.gemeente else ""
+
     def load(self, dataset: str) -> pd.DataFrame:
         """A validated dataset, limited to this edition's gemeente where it has one."""
         frame = data.load(self.year, dataset, self._dir)
         if self.gemeente and "gemeente" in frame.columns:
             frame = frame[frame["gemeente"] == self.gemeente].reset_index(drop=True)
         return frame
+
+    def previous(self) -> Edition | None:
+        """The same edition a year earlier, when the data has that year (same data folder);
+        else None, and the report says nothing about a previous year."""
+        if not year_dir(self.year - 1, self._dir).is_dir():
+            return None
+        return replace(self, year=self.year - 1)
+
+    def fmt_count(self, value) -> str:
+        """A count of people in a sentence, as this edition shows it: "<N" when small.
+
+        >>> Edition(2022, suppress_below=5).fmt_count(3), Edition(2022).fmt_count(3)
+        ('<5', '3')
+        """
+        value = suppress.shown(value, self.suppress_below)
+        return str(value) if isinstance(value, suppress.Suppressed) else fmt_int(value)
+
+    @property
+    def suppression_rule(self) -> str | None:
+        """The rule for small numbers in words, or None when this edition shows every count."""
+        return suppress.rule(self.suppress_below) if self.suppress_below else None
 
     @property
     def gemeenten(self) -> list[str]:

@@ -68,6 +68,21 @@ def fmt_signed(value) -> str:
     return ("+" if value > 0 else "") + fmt_int(value)
 
 
+def fmt_eur(value) -> str:
+    """An amount in whole euros the Dutch way, as in the gemeente's letter.
+
+    >>> fmt_eur(140000)
+    '€ 140.000'
+    >>> fmt_eur(104978)
+    '€ 104.978'
+    >>> fmt_eur(None)
+    'onbekend'
+    """
+    if is_missing(value):
+        return UNKNOWN
+    return f"€ {fmt_int(value)}"
+
+
 def fmt_pct(fraction, digits: int = 1, signed: bool = False) -> str:
     """A fraction as a Dutch percentage.
 

@@ -7,9 +7,15 @@ import pandas as pd
 
 from ..datasets import by_name
 from ..edition import Edition
-from ..tables import Fact, Table, ranked_for, top_title
+from ..tables import Fact, Table, for_edition, ranked_for, top_title
 
 NIET_GEREGISTREERD = "Wordt niet geregistreerd."
+DATASETS = ("thuisadministratie", "oco", "maatschappelijke_begeleiding", "buurtbemiddeling", "ouderenwerk")
+CLIENTEN = "Aantal cliënten"
+
+
+def has_data(ed: Edition) -> bool:
+    return any(len(ed.load(name)) for name in DATASETS)
 
 
 def _total(ed: Edition, dataset: str, column: str) -> int | None:
@@ -34,15 +40,19 @@ def _counts(ed: Edition, dataset: str) -> pd.DataFrame:
     return ed.load(dataset).rename(columns=by_name(dataset).titles)
 
 
+# Every table below has its totals in the sentence above it (kerncijfers): sums_published.
+
+@for_edition(key="Gemeente", compare_columns=[CLIENTEN])
 def thuisadministratie(ed: Edition) -> Table:
     frame = _counts(ed, "thuisadministratie")
     hulpvragen = ed.load("thuisadministratie_hulpvragen")
     frame[top_title(hulpvragen, "hulpvragen")] = ranked_for(
         hulpvragen, "hulpvraag", frame["Gemeente"]
     )
-    return Table(frame, f"Ondersteuningsvragen thuisadministratie, {ed.year}")
+    return Table(frame, f"Ondersteuningsvragen thuisadministratie, {ed.year}", sums_published=True)
 
 
+@for_edition(key="Gemeente", compare_columns=[CLIENTEN])
 def oco(ed: Edition) -> Table:
     counts = ed.load("oco")
     beperking = ed.load("oco_beperking")
@@ -51,7 +61,7 @@ def oco(ed: Edition) -> Table:
     frame = pd.DataFrame(
         {
             "Gemeente": counts["gemeente"],
-            "Aantal cliënten": counts["clienten"],
+            CLIENTEN: counts["clienten"],
             "Ondersteuning": ranked_for(
                 ed.load("oco_ondersteuning"), "ondersteuning", counts["gemeente"]
             ),
@@ -63,7 +73,7 @@ def oco(ed: Edition) -> Table:
             ],
         }
     )
-    return Table(frame, f"Onafhankelijke Cliënt Ondersteuning (OCO), {ed.year}")
+    return Table(frame, f"Onafhankelijke Cliënt Ondersteuning (OCO), {ed.year}", sums_published=True)
 
 
 def _check_beperking(counts: pd.DataFrame, beperking: pd.DataFrame) -> None:
@@ -77,26 +87,31 @@ def _check_beperking(counts: pd.DataFrame, beperking: pd.DataFrame) -> None:
         )
 
 
+@for_edition(key="Gemeente", compare_columns=[CLIENTEN])
 def maatschappelijke_begeleiding(ed: Edition) -> Table:
     frame = _counts(ed, "maatschappelijke_begeleiding")
     acties = ed.load("maatschappelijke_begeleiding_acties")
     frame[top_title(acties, "acties")] = ranked_for(acties, "actie", frame["Gemeente"])
-    return Table(frame, f"Maatschappelijke begeleiding, {ed.year}")
+    # Spreekuren are meetings, not people: never hidden.
+    return Table(frame, f"Maatschappelijke begeleiding, {ed.year}", counts=(CLIENTEN,), sums_published=True)
 
 
+@for_edition(key="Gemeente", compare_columns=["Aantal meldingen"])
 def buurtbemiddeling(ed: Edition) -> Table:
     frame = _counts(ed, "buurtbemiddeling")
     frame["Aard van de klachten"] = ranked_for(
         ed.load("buurtbemiddeling_klachten"), "klacht", frame["Gemeente"]
     )
     frame["Wijken"] = ranked_for(ed.load("buurtbemiddeling_wijken"), "wijk", frame["Gemeente"])
-    return Table(frame, f"Buurtbemiddeling: meldingen, aard van de klachten en wijken, {ed.year}")
+    return Table(frame, f"Buurtbemiddeling: meldingen, aard van de klachten en wijken, {ed.year}",
+                 sums_published=True)
 
 
+@for_edition(key="Gemeente", compare_columns=[CLIENTEN])
 def ouderenwerk(ed: Edition) -> Table:
     frame = _counts(ed, "ouderenwerk")
     problemen = ed.load("ouderenwerk_probleemgebieden")
     frame[top_title(problemen, "probleemgebieden")] = ranked_for(
         problemen, "probleemgebied", frame["Gemeente"]
     )
-    return Table(frame, f"Ouderenwerk, {ed.year}")
+    return Table(frame, f"Ouderenwerk, {ed.year}", sums_published=True)

@@ -7,7 +7,7 @@ from IPython.display import Markdown
 
 from ..edition import Edition
 from ..style import fmt_int
-from ..tables import Table, ranked_for, top_title
+from ..tables import Table, for_edition, ranked_for, top_title
 
 _WORDS = (
     "nul",
@@ -45,6 +45,10 @@ def opsomming(items: list[str]) -> str:
     'Dinkelland, Losser en Oldenzaal'
     """
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} en {items[-1]}"
+
+
+def has_data(ed: Edition) -> bool:
+    return bool(len(ed.load("smw_leefgebieden")) or len(scholen(ed)) or len(ed.load("loes")))
 
 
 def leefgebieden(ed: Edition) -> Table:
@@ -90,6 +94,7 @@ def scholen_tekst(ed: Edition) -> Markdown:
     return Markdown(" ".join(sentences))
 
 
+@for_edition(key="School", compare_columns=["Aantal cliënten"])
 def scholen_tabel(ed: Edition) -> Table:
     frame = scholen(ed)
     lists = ed.load("smw_scholen_leefgebieden")
@@ -107,6 +112,7 @@ def scholen_tabel(ed: Edition) -> Table:
     )
 
 
+@for_edition(key="Gemeente", compare_columns=["Aantal contacten/activiteiten"])
 def loes(ed: Edition) -> Table:
     counts = ed.load("loes")
     kenmerken = ed.load("loes_kenmerken")

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..datasets import by_name
 from ..edition import Edition
-from ..tables import Ranked, Table
+from ..tables import Ranked, Table, for_edition
 
 # Which column of the published table each kind of list fills, and the label that
 # says what it is. Street work counts problem areas and hang-outs; Haaksbergen
@@ -19,9 +19,19 @@ SIGNAL_COLUMNS = {
 }
 
 
+TITLES = by_name("skillz").titles
+
+
+def has_data(ed: Edition) -> bool:
+    return bool(len(ed.load("skillz")) or len(ed.load("jongerenwerk_signalen")))
+
+
+@for_edition(key="Gemeente", compare_columns=[TITLES["jongeren_gesproken"]])
 def skillz(ed: Edition) -> Table:
-    frame = ed.load("skillz").rename(columns=by_name("skillz").titles)
-    return Table(frame, f"Skillz jongerenwerk, {ed.year}")
+    frame = ed.load("skillz").rename(columns=TITLES)
+    # Rounds are walks of the street team, not people: never hidden.
+    return Table(frame, f"Skillz jongerenwerk, {ed.year}",
+                 counts=(TITLES["jongeren_gesproken"], TITLES["korte_contacten"]))
 
 
 def signalen(ed: Edition) -> Table:
@@ -31,7 +41,8 @@ def signalen(ed: Edition) -> Table:
         column, label = SIGNAL_COLUMNS[soort]
         rows.setdefault(gemeente, {})[column] = Ranked(tuple(group["omschrijving"]), label)
     columns = list(dict.fromkeys(c for c, _ in SIGNAL_COLUMNS.values()))
-    table = pd.DataFrame([{"Gemeente": g, **{c: cells.get(c) for c in columns}} for g, cells in rows.items()])
+    table = pd.DataFrame([{"Gemeente": g, **{c: cells.get(c) for c in columns}} for g, cells in rows.items()],
+                         columns=["Gemeente", *columns])
     notes = []
     if (frame["soort"].isin(["groepsaanpak", "overlastmeter"])).any():
         aanpak = ", ".join(frame.loc[frame["soort"] == "groepsaanpak", "gemeente"].unique())

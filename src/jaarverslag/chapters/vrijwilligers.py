@@ -8,7 +8,14 @@ from ..charts import Chart, bars
 from ..datasets import by_name
 from ..edition import Edition
 from ..style import fmt_int, is_missing
-from ..tables import GroupedTable, Table, ranked_for, top_title
+from ..suppress import Suppressed, is_small, rule, shown
+from ..tables import GroupedTable, Table, for_edition, ranked_for, top_title
+
+VRIJWILLIGERS = "Aantal vrijwilligers"
+
+
+def has_data(ed: Edition) -> bool:
+    return bool(len(ed.load("vrijwilligers")) or len(ed.load("ontmoetingsgroepen")))
 
 
 def kerncijfers(ed: Edition) -> dict[str, int | None]:
@@ -20,21 +27,32 @@ def kerncijfers(ed: Edition) -> dict[str, int | None]:
     }
 
 
+@for_edition(key="Gemeente", compare_columns=[VRIJWILLIGERS])
 def vrijwilligers(ed: Edition) -> Table:
     frame = ed.load("vrijwilligers").rename(columns=by_name("vrijwilligers").titles)
     activiteiten = ed.load("vrijwilligers_activiteiten")
     frame[top_title(activiteiten, "vrijwilligersactiviteiten")] = ranked_for(
         activiteiten, "activiteit", frame["Gemeente"]
     )
-    return Table(frame, f"Vrijwilligers en hun activiteiten per gemeente, {ed.year}")
+    # The total is in the sentence above the table (kerncijfers).
+    return Table(frame, f"Vrijwilligers en hun activiteiten per gemeente, {ed.year}", sums_published=True)
 
 
 def vrijwilligers_grafiek(ed: Edition) -> Chart | None:
-    frame = ed.load("vrijwilligers").set_index("gemeente")["vrijwilligers"]
-    if frame.empty:
+    """Volunteers per gemeente, from the table as shown; both years when it compares.
+    None without figures, or for one bar and no other year."""
+    table = vrijwilligers(ed)
+    rows = table.rows.set_index("Gemeente")
+    if table.comparison:
+        c = table.comparison
+        now, before, _ = c.columns[VRIJWILLIGERS]
+        return bars(rows[now], previous=rows[before], years=(c.year, c.previous_year),
+                    caption=f"Vrijwilligers per gemeente, {c.year} en {c.previous_year}",
+                    subject="het aantal vrijwilligers per gemeente", xlabel="Vrijwilligers")
+    if len(rows) < 2:
         return None
     return bars(
-        frame,
+        rows[VRIJWILLIGERS],
         caption=f"Vrijwilligers per gemeente, {ed.year}",
         subject=f"het aantal vrijwilligers per gemeente in {ed.year}",
         xlabel="Vrijwilligers",
@@ -50,24 +68,32 @@ def meetings_cell(frequentie, bijeenkomsten):
     return frequentie if isinstance(frequentie, str) else bijeenkomsten
 
 
-def participants_cell(deelnemers, per_bijeenkomst):
-    """Participants, with the per-meeting figure where the team gave one.
+def participants_cell(deelnemers, per_bijeenkomst, below: int | None = None):
+    """Participants, with the per-meeting figure where the team gave one; a small number
+    as "<N" when the edition hides small numbers (`below`).
 
     >>> participants_cell(4231, 226)
     '4.231 (per bijeenkomst 226)'
     >>> participants_cell(168, pd.NA)
     168
+    >>> participants_cell(3, pd.NA, below=5)
+    Suppressed(below=5, primary=True)
     """
+    deelnemers, per_bijeenkomst = shown(deelnemers, below), shown(per_bijeenkomst, below)
     if is_missing(per_bijeenkomst):
         return deelnemers
-    return f"{fmt_int(deelnemers)} (per bijeenkomst {fmt_int(per_bijeenkomst)})"
+
+    def text(n):
+        return str(n) if isinstance(n, Suppressed) else fmt_int(n)
+    return f"{text(deelnemers)} (per bijeenkomst {text(per_bijeenkomst)})"
 
 
 def ontmoetingsgroepen_tabel(ed: Edition) -> GroupedTable:
     frame = ontmoetingsgroepen(ed)
     titles = by_name("ontmoetingsgroepen").titles
     meetings = map(meetings_cell, frame["frequentie"], frame["bijeenkomsten"])
-    participants = map(participants_cell, frame["deelnemers"], frame["deelnemers_per_bijeenkomst"])
+    participants = [participants_cell(n, per, ed.suppress_below)
+                    for n, per in zip(frame["deelnemers"], frame["deelnemers_per_bijeenkomst"], strict=True)]
     table = pd.DataFrame(
         {
             titles["gemeente"]: frame["gemeente"],
@@ -82,11 +108,11 @@ def ontmoetingsgroepen_tabel(ed: Edition) -> GroupedTable:
         groups=[titles["gemeente"], titles["groep"]],
         caption=f"Ontmoetingsgroepen: activiteiten, bijeenkomsten en deelnemers, {ed.year}",
         numeric=(titles["bijeenkomsten"], titles["deelnemers"]),
-        notes=_notes(frame),
+        notes=_notes(frame, ed.suppress_below),
     )
 
 
-def _notes(frame: pd.DataFrame) -> list[str]:
+def _notes(frame: pd.DataFrame, below: int | None = None) -> list[str]:
     notes = ["Aantal bijeenkomsten: het aantal in het jaar, of hoe vaak de activiteit samenkwam."]
     if frame["deelnemers_per_bijeenkomst"].notna().any():
         notes.append(
@@ -94,4 +120,6 @@ def _notes(frame: pd.DataFrame) -> list[str]:
         )
     if frame["deelnemers"].isna().any():
         notes.append("Onbekend: het aantal deelnemers is niet opgegeven.")
+    if any(is_small(n, below) for n in frame["deelnemers"]):
+        notes.append(rule(below, secondary=False))
     return notes

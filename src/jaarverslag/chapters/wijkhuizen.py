@@ -1,14 +1,23 @@
-"""Wijkhuizen Hengelo: the three locations, their activities and participants."""
+"""Wijkhuizen Hengelo: the three locations, their activities and participants; in the
+gemeente's own edition also the assignment, focus groups and subsidy from its letter."""
 
 from __future__ import annotations
 
 import pandas as pd
+from IPython.display import Markdown
 
 from ..charts import Chart, bars
 from ..edition import Edition
 from ..frequency import parse_frequency
-from ..style import UNKNOWN, fmt_date, fmt_int
-from ..tables import Table, with_total
+from ..style import UNKNOWN, fmt_date, fmt_eur, fmt_int
+from ..tables import Table, for_edition, with_total
+from .jeugd import in_woorden, opsomming
+
+DEELNEMERS = "Deelnemers"
+
+
+def has_data(ed: Edition) -> bool:
+    return len(locaties(ed)) > 0
 
 
 def locaties(ed: Edition) -> pd.DataFrame:
@@ -33,32 +42,40 @@ def deelnemers(ed: Edition) -> pd.Series:
     return activiteiten(ed).groupby("wijkhuis", sort=False)["deelnemers"].sum()
 
 
+@for_edition(key="Wijkhuis", compare_columns=[DEELNEMERS])
 def locaties_tabel(ed: Edition) -> Table:
     frame = locaties(ed)
     table = pd.DataFrame({
         "Wijkhuis": frame["wijkhuis"],
         "Gebouw": frame["gebouw"],
         "Wijk": frame["wijk"],
-        "Opening": frame.apply(opening, axis=1),
+        "Opening": frame.apply(opening, axis=1) if len(frame) else pd.Series(dtype=str),
         "Activiteiten": frame["wijkhuis"].map(activiteiten(ed)["wijkhuis"].value_counts()).astype("Int64"),
-        "Deelnemers": frame["wijkhuis"].map(deelnemers(ed)).astype("Int64"),
+        DEELNEMERS: frame["wijkhuis"].map(deelnemers(ed)).astype("Int64"),
     })
+    # Activities are a number of activities, not of people: never hidden.
     return Table(with_total(table, "Wijkhuis"), f"De wijkhuizen in Hengelo, {ed.year}", total=True,
+                 counts=(DEELNEMERS,),
                  notes=["Opening volgens de brief van de gemeente Hengelo over 'Versterken Voorliggend'."])
 
 
+@for_edition(key="Activiteit", compare_columns=["Aantal deelnemers"])
+def activiteiten_tabel(ed: Edition, wijkhuis: str) -> Table:
+    """One wijkhuis: each activity, how often it meets, and its participants."""
+    group = activiteiten(ed)
+    group = group[group["wijkhuis"] == wijkhuis]
+    frame = pd.DataFrame({
+        "Activiteit": group["activiteit"],
+        "Bijeenkomsten": [meeting_text(f, n) for f, n in zip(group["frequentie"], group["bijeenkomsten"], strict=True)],
+        "Aantal deelnemers": group["deelnemers"],
+    })
+    return Table(with_total(frame.reset_index(drop=True), "Activiteit"),
+                 f"Wijkhuis {wijkhuis}: activiteiten, {ed.year}", total=True)
+
+
 def activiteiten_tabellen(ed: Edition) -> list[Table]:
-    """One table per wijkhuis: each activity, how often it meets, and its participants."""
-    tables = []
-    for wijkhuis, group in activiteiten(ed).groupby("wijkhuis", sort=False):
-        frame = pd.DataFrame({
-            "Activiteit": group["activiteit"],
-            "Bijeenkomsten": [meeting_text(f, n) for f, n in zip(group["frequentie"], group["bijeenkomsten"])],
-            "Aantal deelnemers": group["deelnemers"],
-        })
-        tables.append(Table(with_total(frame, "Activiteit"), f"Wijkhuis {wijkhuis}: activiteiten, {ed.year}",
-                            total=True))
-    return tables
+    """One table per wijkhuis, in the order of the activities file."""
+    return [activiteiten_tabel(ed, w) for w in activiteiten(ed)["wijkhuis"].drop_duplicates()]
 
 
 def meeting_text(frequentie, bijeenkomsten) -> str:
@@ -70,7 +87,75 @@ def meeting_text(frequentie, bijeenkomsten) -> str:
     return f"{fmt_int(bijeenkomsten)} {'bijeenkomst' if bijeenkomsten == 1 else 'bijeenkomsten'}"
 
 
-def deelnemers_grafiek(ed: Edition) -> Chart:
-    return bars(deelnemers(ed), caption=f"Grafiek: deelnemers per wijkhuis, {ed.year}. "
+def deelnemers_grafiek(ed: Edition) -> Chart | None:
+    """Participants per wijkhuis, from the table as shown; both years when it compares."""
+    table = locaties_tabel(ed)
+    rows = table.rows.set_index("Wijkhuis")
+    if rows.empty:
+        return None
+    if table.comparison:
+        c = table.comparison
+        now, before, _ = c.columns[DEELNEMERS]
+        return bars(rows[now], previous=rows[before], years=(c.year, c.previous_year),
+                    caption=f"Grafiek: deelnemers per wijkhuis, {c.year} en {c.previous_year}. "
+                    "De cijfers staan in de tabel hierboven.",
+                    subject="het aantal deelnemers per wijkhuis in Hengelo", xlabel="Deelnemers")
+    return bars(rows[DEELNEMERS], caption=f"Grafiek: deelnemers per wijkhuis, {ed.year}. "
                 "De cijfers staan in de tabel hierboven.",
                 subject=f"het aantal deelnemers per wijkhuis in Hengelo in {ed.year}", xlabel="Deelnemers")
+
+
+# ---- the gemeente's letter: only in the gemeente's own edition ---------------
+# The report of the whole organisation is the published one, which has none of this.
+
+def _letter(ed: Edition, dataset: str) -> pd.DataFrame:
+    frame = ed.load(dataset)
+    return frame if ed.gemeente else frame.iloc[0:0]
+
+
+def opdracht_tekst(ed: Edition) -> Markdown:
+    """The assignment in a few sentences, every figure from the data; empty without it."""
+    opdracht = _letter(ed, "wijkhuizen_opdracht")
+    if opdracht.empty:
+        return Markdown("")
+    o = opdracht.iloc[0]
+    n = len(locaties(ed))
+    return Markdown(
+        f"In {o['jaar']} gaf de gemeente {o['gemeente']} Wijkkracht de opdracht "
+        f"*{o['opdracht']}*: het aanbod voor ontmoeting en dagbesteding dicht bij huis versterken, "
+        "zodat inwoners langer zelfstandig blijven en minder vaak een geïndiceerde "
+        f"maatwerkvoorziening nodig hebben. Dat werd een structuur van {in_woorden(n)} wijkhuizen, "
+        f"die {in_woorden(int(o['dagen_per_week']))} dagen per week open zijn."
+    )
+
+
+def tijdlijn_tabel(ed: Edition) -> Table:
+    frame = _letter(ed, "wijkhuizen_tijdlijn")
+    table = pd.DataFrame({
+        "Wanneer": [fmt_date(d).replace(" ", "\u00a0") for d in frame["datum"]],  # a date on one line
+        "Fase": frame["fase"],
+        "Wat": frame["gebeurtenis"],
+    })
+    return Table(table, f"De opdracht 'Versterken Voorliggend' in de tijd (brief van de gemeente {ed.name})",
+                 counts=(), formats={"Fase": lambda f: "" if pd.isna(f) else fmt_int(f)},
+                 notes=["Fase 1: voorbereiding. Fase 2: de wijkhuizen openen. Fase 3 (de laatste): "
+                        "de wijkhuizen bekendmaken, deelname stimuleren en de resultaten in beeld brengen."])
+
+
+def doelgroepen_tabel(ed: Edition) -> Table:
+    frame = _letter(ed, "wijkhuizen_doelgroepen")
+    table = pd.DataFrame({"Doelgroep": frame["doelgroep"], "Wie": frame["omschrijving"]})
+    return Table(table, "Voor wie de wijkhuizen er vooral zijn", counts=())
+
+
+def subsidie_tabel(ed: Edition) -> Table:
+    frame = _letter(ed, "wijkhuizen_subsidie")
+    table = with_total(pd.DataFrame({"Ten laste van": frame["post"], "Bedrag": frame["bedrag"]}),
+                       "Ten laste van")
+    besluiten = sorted({fmt_date(d) for d in frame["besluit"]})
+    fasen = sorted({int(f) for f in frame["fase"]})
+    notes = [f"Besluit van de gemeente {ed.name} op {opsomming(besluiten)}."] if besluiten else []
+    fase = f"fase {opsomming([str(f) for f in fasen])}" if fasen else ""
+    # Euros are no counts of people: never hidden.
+    return Table(table, f"Subsidie voor {fase} van de wijkhuizen", total=True, counts=(),
+                 formats={"Bedrag": fmt_eur}, notes=notes)

@@ -28,6 +28,7 @@ import nbformat
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from jaarverslag.book import Book
+from jaarverslag.sections import OMITTED_MIME
 
 log = logging.getLogger(__name__)
 
@@ -353,6 +354,31 @@ def tidy_body(
     return str(soup).strip(), title, tuple(sections)
 
 
+def omitted_reason(path: Path) -> str | None:
+    """Why an executed chapter is left out of the book (it has no data for this edition),
+    or None when it is in. The chapter says so with an `OMITTED_MIME` output (`jv.chapter`)."""
+    nb = nbformat.read(Path(path), as_version=4)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            marker = out.get("data", {}).get(OMITTED_MIME)
+            if marker is not None:
+                return str(marker.get("reden", "geen gegevens")) if isinstance(marker, dict) else "geen gegevens"
+    return None
+
+
+def present_chapters(chapters: Iterable[Path]) -> list[Path]:
+    """The chapters that are in the book: those without data for this edition are left out,
+    from the pages, the navigation and the contents alike."""
+    kept = []
+    for path in chapters:
+        reason = omitted_reason(path)
+        if reason is None:
+            kept.append(Path(path))
+        else:
+            log.info("hoofdstuk %s weggelaten: %s", Path(path).stem, reason)
+    return kept
+
+
 def load_chapter(
     path: Path,
     *,
@@ -445,7 +471,8 @@ def copy_assets(out_dir: Path) -> None:
 def render_html(book: Book, chapters: list[Path], out_dir: Path, *, meta: dict) -> Path:
     """Render the HTML book into `out_dir`; returns `out_dir/index.html`.
 
-    `chapters` are the executed notebooks in book order. `meta` gives title,
+    `chapters` are the executed notebooks in book order; a chapter without data
+    for this edition (see `present_chapters`) gets no page. `meta` gives title,
     subtitle, organisation, year, colophon and optionally `pdf_href` (a link to
     the PDF relative to the pages; `None` hides the link; the default is
     `../<slug of title>.pdf`).
@@ -453,6 +480,7 @@ def render_html(book: Book, chapters: list[Path], out_dir: Path, *, meta: dict) 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     site = Site.from_meta(book, meta)
+    chapters = present_chapters(chapters)
     slugs = [Path(c).stem for c in chapters]
     if len(set(slugs)) != len(slugs) or "index" in slugs:
         raise RenderError(f"hoofdstukbestanden moeten unieke namen hebben (niet 'index'): {slugs}")

@@ -23,6 +23,7 @@ from jaarverslag.render.html import (
     jinja_env,
     load_chapter,
     load_intro,
+    present_chapters,
     stylesheet,
 )
 
@@ -45,6 +46,7 @@ def _css_string(text: str) -> str:
 def document_html(book: Book, chapters: list[Path], *, meta: dict) -> str:
     """The single HTML document that becomes the PDF (handy for debugging the print CSS)."""
     site = Site.from_meta(book, meta)
+    chapters = present_chapters(chapters)  # a chapter without data for this edition is left out
     slugs = [Path(c).stem for c in chapters]
     if INTRO_SLUG in slugs or "colofon" in slugs or "inhoud" in slugs:
         raise RenderError(

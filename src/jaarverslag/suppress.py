@@ -1,0 +1,141 @@
+"""Small numbers in public editions: which counts a reader must not see.
+
+An edition with `suppress_below = N` shows a count from 1 to N-1 as "<N" (primary
+suppression). Where a table, or a sentence, gives the total of a row or column,
+one hidden cell could be worked back from that total; so in every line with a
+total and exactly one hidden cell, the next-smallest positive cell is hidden too
+(or, when there is none, the total), until nothing changes (complementary or
+secondary suppression; shown as "x"). A 0 stays 0: it says nobody, and hiding it
+would protect nothing. Cells computed from hidden cells (a change on last year)
+are hidden with them.
+
+This module works on plain frames; `tables.Table` applies it to what it shows.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+SECONDARY = "x"
+
+Cell = tuple[object, str]  # (row index, column)
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """A hidden count. `primary`: the count itself is small ("<N"); otherwise it is hidden so
+    that a small count cannot be worked back from a total ("x")."""
+
+    below: int
+    primary: bool = True
+
+    def __str__(self) -> str:
+        return f"<{self.below}" if self.primary else SECONDARY
+
+
+def is_small(value, below: int | None) -> bool:
+    """A count from 1 to below-1.
+
+    >>> is_small(3, 5), is_small(0, 5), is_small(5, 5), is_small(None, 5), is_small(3, None)
+    (True, False, False, False, False)
+    """
+    if not below or not _is_count(value):
+        return False
+    return 1 <= value < below
+
+
+def shown(value, below: int | None):
+    """One count as an edition with this rule shows it: the count, or "<N".
+
+    >>> shown(3, 5), shown(12, 5), shown(0, 5)
+    (Suppressed(below=5, primary=True), 12, 0)
+    """
+    return Suppressed(below) if is_small(value, below) else value
+
+
+def rule(below: int, secondary: bool = True) -> str:
+    """The rule in words, for a note under a table or a line in a chapter.
+
+    >>> rule(5, secondary=False)
+    'Kleine aantallen (1 tot en met 4) staan als <5.'
+    """
+    text = f"Kleine aantallen (1 tot en met {below - 1}) staan als <{below}."
+    if secondary:
+        text += (f" Met {SECONDARY} is een aantal verborgen dat anders uit een totaal terug te "
+                 "rekenen zou zijn.")
+    return text
+
+
+def hidden_cells(frame: pd.DataFrame, below: int, *, counts: Sequence[str], total_row: bool = False,
+                 total_column: str | None = None, sums_published: bool = False,
+                 derived: Mapping[str, Sequence[str]] | None = None,
+                 also: set[Cell] | None = None) -> tuple[set[Cell], set[Cell]]:
+    """The cells to hide: (primary, all hidden). Pure: the frame is not changed.
+
+    `counts` are the columns that count people. A column has a total when the last
+    row is a total (`total_row`) or when its sum is published elsewhere, e.g. in a
+    sentence (`sums_published`: then the total itself can never be hidden). A row
+    has a total in `total_column`. `derived` columns are computed from other
+    columns of the same row and are hidden with any of them. `also` are cells hidden
+    already for another reason (another table hid them); they are secondary.
+    """
+    counts = [c for c in counts if c in frame.columns]
+    rows = list(frame.index)
+    data_rows = rows[:-1] if total_row else rows
+
+    def value(cell: Cell):
+        return frame.at[cell]
+
+    primary = {(i, c) for c in counts for i in rows if is_small(frame.at[i, c], below)}
+
+    lines: list[tuple[list[Cell], Cell | None]] = []
+    if total_row or sums_published:
+        for c in counts:
+            if c == total_column:
+                continue
+            lines.append(([(i, c) for i in data_rows], (rows[-1], c) if total_row else None))
+    if total_column in counts:
+        parts = [c for c in counts if c != total_column]
+        lines += [([(i, c) for c in parts], (i, total_column)) for i in rows]
+
+    hidden = set(primary) | set(also or ())
+    changed = True
+    while changed:
+        changed = False
+        for cells, total in lines:
+            line = cells + ([total] if total is not None else [])
+            if sum(cell in hidden for cell in line) != 1:
+                continue
+            open_cells = [c for c in cells if c not in hidden and _is_count(value(c)) and value(c) > 0]
+            if open_cells:
+                hidden.add(min(open_cells, key=value))  # the first of equals: stable
+            elif total is not None and total not in hidden:
+                hidden.add(total)
+            else:
+                continue
+            changed = True
+
+    for column, sources in (derived or {}).items():
+        if column in frame.columns:
+            hidden |= {(i, column) for i in rows if any((i, s) in hidden for s in sources)}
+    return primary, hidden
+
+
+def apply(frame: pd.DataFrame, below: int, primary: set[Cell], hidden: set[Cell]) -> pd.DataFrame:
+    """The frame as shown: hidden cells become `Suppressed`, other cells stay as they are."""
+    if not hidden:
+        return frame
+    out = frame.copy()
+    for column in {c for _, c in hidden}:
+        out[column] = out[column].astype(object)
+    for cell in hidden:
+        out.at[cell] = Suppressed(below, primary=cell in primary)
+    return out
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
