@@ -24,6 +24,10 @@ report: $(STAMP) ## set up the environment if needed and build the $(YEAR) repor
 test: $(STAMP) ## run every test: unit, notebooks, backtests, end to end
 	$(PY) -m pytest
 
+.PHONY: bench
+bench: $(STAMP) ## time the build against papermill by hand and the limit; cold, no change, one change, all editions
+	$(PY) bench/build_bench.py
+
 lab: $(STAMP) ## open JupyterLab with the project's kernel
 	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 

@@ -3,6 +3,14 @@
 The report is built in a staging folder next to its final place and swapped in
 only when every step succeeded, so a failed or killed build leaves the last good
 report as it was.
+
+Builds are incremental (`cache.py`): validation and chapters are skipped when
+nothing they read has changed, and when every chapter and every other input of
+the render (book, pages, data, code, versions: the `render_key`) is as it was
+for the published edition, that edition is left exactly as it is. Its manifest
+entry then keeps the provenance of the build that made it (`built_at` says when
+the files were made) and records `"up_to_date": true` with the time of the check
+in `checked_at`. `cache=False` (`--no-cache`) builds everything afresh.
 """
 
 from __future__ import annotations
@@ -12,19 +20,23 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from . import cache as cache_mod
 from . import provenance
 from .book import Book, read_book
-from .data import DataError, gemeenten, validate_year
+from .data import DataError, gemeenten
 from .edition import Edition
-from .execute import ChapterError, run_chapters
-from .paths import BOOK_FILE, BUILD_DIR, year_dir
+from .execute import ChapterError, cached_chapters, prefetch, run_chapters, session
+from .paths import BOOK_FILE, BUILD_DIR, DATA_DIR, PROJ_ROOT, year_dir
+from .progress import QUIET, Progress
 
 RENDERERS = ("embedded", "quarto")
+CACHE_DIR = ".cache"  # under the output folder; hidden, so never part of a report
 
 
 class BuildBusy(Exception):
@@ -34,16 +46,20 @@ class BuildBusy(Exception):
 def build_report(year: int, *, gemeente: str | None = None, renderer: str = "embedded",
                  out_root: Path = BUILD_DIR, data_dir: Path | None = None,
                  jobs: int | None = None, wait: float = 0, book_file: Path = BOOK_FILE,
-                 suppress_below: int | None = None) -> dict:
+                 suppress_below: int | None = None, cache: bool = True,
+                 progress: bool | Progress | None = None) -> dict:
     """Build one edition of a year's report into out_root/<year>/<edition>/; return its manifest entry.
 
     `book_file` is the `_quarto.yml` to build; its folder holds the chapters it lists.
     `suppress_below` hides counts from 1 to N-1 (see the chapters' tables).
+    `cache=False` neither uses nor fills the build cache in out_root/.cache.
+    `progress` shows progress on stderr; None: only on a terminal and not in CI.
     """
     if renderer not in RENDERERS:
         raise ValueError(f"onbekende renderer {renderer!r}; kies uit {', '.join(RENDERERS)}")
     edition = Edition(year, gemeente, data_dir, suppress_below)
-    problems = validate_year(year, data_dir)
+    store = _cache(out_root, cache)
+    problems = cache_mod.validate_year(year, data_dir, store)
     if problems:
         raise DataError(problems)
 
@@ -56,20 +72,54 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
         raise BuildBusy(f"Er loopt al een build van {year} (slot: {lock.lock_file}). "
                         "Wacht tot die klaar is, of geef --wait SECONDEN op.") from None
     try:
-        return _build_locked(edition, read_book(book_file), renderer, year_out, data_dir, jobs)
+        return _build_locked(edition, read_book(book_file), renderer, year_out, data_dir, jobs,
+                             store, _progress(progress))
     finally:
         lock.release()
 
 
+def _cache(out_root: Path, enabled: bool) -> cache_mod.Cache | None:
+    return cache_mod.Cache(Path(out_root) / CACHE_DIR) if enabled else None
+
+
+def _progress(progress: bool | Progress | None) -> Progress:
+    return progress if isinstance(progress, Progress) else Progress(progress)
+
+
+def _label(edition: Edition) -> str:
+    return f"{edition.year} {edition.slug}"
+
+
+def _parameters(edition: Edition, data_dir: Path | None) -> dict:
+    return {"year": edition.year, "gemeente": edition.gemeente,
+            "data_dir": str(Path(data_dir).resolve()) if data_dir else None,
+            "suppress_below": edition.suppress_below}
+
+
 def _build_locked(edition: Edition, book: Book, renderer: str, year_out: Path,
-                  data_dir: Path | None, jobs: int | None) -> dict:
+                  data_dir: Path | None, jobs: int | None, store: cache_mod.Cache | None = None,
+                  report: Progress = QUIET) -> dict:
     for stale in year_out.glob(f".{edition.slug}-*"):  # left by a killed build
         shutil.rmtree(stale, ignore_errors=True)
+    started = time.perf_counter()
+    prov = provenance.provenance(edition.year, year_dir(edition.year, data_dir))
+    current = _up_to_date(edition, book, renderer, year_out, data_dir, store, prov)
+    if current is not None:
+        entry = {**current, "up_to_date": True, "checked_at": prov["built_at"],
+                 "seconds": round(time.perf_counter() - started, 3),
+                 "chapters": {name: {**chapter, "cached": True} for name, chapter in current["chapters"].items()}}
+        write_manifest(year_out / "manifest.json", edition, entry)
+        report.done(_label(edition), time.perf_counter() - started, up_to_date=True)
+        return entry
     staging = Path(tempfile.mkdtemp(prefix=f".{edition.slug}-", dir=year_out))
     try:
-        entry = _build_into(staging, edition, book, renderer, data_dir, jobs)
+        entry = _build_into(staging, edition, book, renderer, data_dir, jobs, store, report, prov)
+        entry["seconds"] = round(time.perf_counter() - started, 3)
         publish(staging, year_out / edition.slug)
         write_manifest(year_out / "manifest.json", edition, entry)
+        report.done(_label(edition), time.perf_counter() - started)
+        if store is not None:
+            store.prune()
         return entry
     except ChapterError as err:
         kept = _keep_failed_notebooks(staging, year_out / "_mislukt" / edition.slug)
@@ -78,20 +128,9 @@ def _build_locked(edition: Edition, book: Book, renderer: str, year_out: Path,
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
-                data_dir: Path | None, jobs: int | None) -> dict:
-    sources = [book.root / c for c in book.notebooks]
-    parameters = {"year": edition.year, "gemeente": edition.gemeente,
-                  "data_dir": str(Path(data_dir).resolve()) if data_dir else None,
-                  "suppress_below": edition.suppress_below}
-    started = time.perf_counter()
-    runs = run_chapters(sources, staging / "notebooks", parameters, jobs)
-    executed = [run.notebook for run in runs]
-
-    data_folder = year_dir(edition.year, data_dir)
-    prov = provenance.provenance(edition.year, data_folder)
+def _meta(edition: Edition, prov: dict) -> dict:
     pdf_name = f"jaarverslag-{edition.year}-{edition.slug}.pdf"
-    meta = {
+    return {
         "title": f"Jaarverslag {edition.year}" + (f" gemeente {edition.gemeente}" if edition.gemeente else ""),
         "subtitle": edition.subtitle,
         "organisation": "Wijkkracht",
@@ -99,6 +138,91 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
         "colophon": provenance.colophon(prov),
         "pdf_href": f"../{pdf_name}",
     }
+
+
+def _render_key(edition: Edition, book: Book, renderer: str, prov: dict, chapters: list) -> str | None:
+    """What the rendered edition depends on, but its build time; None when a chapter's is unknown."""
+    if any(sha is None for _, _, sha in chapters):
+        return None
+    pages = [book.source, *[book.root / c for c in book.chapters]]
+    return cache_mod.render_key(
+        edition=[edition.year, edition.gemeente, edition.suppress_below, edition.slug],
+        renderer=renderer,
+        pages={str(p): cache_mod.digest(p.read_bytes()) for p in pages if p},
+        chapters=chapters,
+        provenance={k: v for k, v in prov.items() if k != "built_at"},
+        meta={k: v for k, v in _meta(edition, prov).items() if k != "colophon"},
+    )
+
+
+def _up_to_date(edition: Edition, book: Book, renderer: str, year_out: Path, data_dir: Path | None,
+                store: cache_mod.Cache | None, prov: dict) -> dict | None:
+    """The published edition's manifest entry when a build now would make the same edition."""
+    manifest = year_out / "manifest.json"
+    if store is None or not manifest.exists():
+        return None
+    try:
+        entry = json.loads(manifest.read_text(encoding="utf-8"))["editions"][edition.slug]
+    except (ValueError, KeyError):
+        return None
+    if not entry.get("render_key") or entry.get("renderer") != renderer:
+        return None
+    sources = [book.root / c for c in book.notebooks]
+    entries = cached_chapters(sources, _parameters(edition, data_dir), store)
+    if not all(entries):
+        return None
+    key = _render_key(edition, book, renderer, prov, [[s.stem, e.key, e.notebook_sha256]
+                                                      for s, e in zip(sources, entries, strict=True)])
+    published = [entry["html"], entry.get("pdf"), *[c["notebook"] for c in entry["chapters"].values()]]
+    if key != entry["render_key"] or not all((year_out / p).is_file() for p in published if p):
+        return None
+    return entry
+
+
+def _warm_renderer(renderer: str) -> None:
+    """Import the renderer in the background while the chapters run in their kernels."""
+    def load() -> None:
+        try:
+            import jaarverslag.render  # noqa: F401
+
+            if renderer == "embedded":
+                import weasyprint  # noqa: F401
+        except Exception:  # the render step itself reports what is wrong
+            pass
+
+    threading.Thread(target=load, name="warm-renderer", daemon=True).start()
+
+
+def _reads(run, data_root: Path) -> list[str]:
+    """The data files (and prose pages) a chapter read, as the manifest shows them."""
+    found = []
+    for dep in run.reads:
+        path = Path(dep)
+        if dep.startswith("ls:") or not path.is_file() or not path.is_relative_to(data_root):
+            continue
+        try:
+            found.append(str(path.relative_to(PROJ_ROOT)))
+        except ValueError:
+            found.append(str(path.relative_to(data_root)))
+    return found
+
+
+def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
+                data_dir: Path | None, jobs: int | None, store: cache_mod.Cache | None = None,
+                report: Progress = QUIET, prov: dict | None = None) -> dict:
+    sources = [book.root / c for c in book.notebooks]
+    parameters = _parameters(edition, data_dir)
+    label = _label(edition)
+    _warm_renderer(renderer)
+    runs = run_chapters(sources, staging / "notebooks", parameters, jobs, cache=store, progress=report,
+                        label=label, roots=[book.root], exclude=[staging.parent.parent, staging.parent])
+    executed = [run.notebook for run in runs]
+
+    data_folder = year_dir(edition.year, data_dir)
+    prov = prov or provenance.provenance(edition.year, data_folder)
+    pdf_name = f"jaarverslag-{edition.year}-{edition.slug}.pdf"
+    meta = _meta(edition, prov)
+    report.step(label, "HTML en PDF maken")
     if renderer == "quarto":
         from .render import render_quarto
 
@@ -115,16 +239,21 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
         """Where a staged file will be once published, relative to the manifest."""
         return str(Path(edition.slug) / Path(path).relative_to(staging))
 
+    data_root = Path(data_dir or DATA_DIR).resolve()
     return {
         "gemeente": edition.gemeente,
         "renderer": renderer,
         "html": published(html),
         "pdf": published(pdf) if pdf else None,
-        "chapters": {run.chapter: {"notebook": published(run.notebook), "seconds": round(run.seconds, 3)}
+        "chapters": {run.chapter: {"notebook": published(run.notebook), "seconds": round(run.seconds, 3),
+                                   "cached": run.cached, "reads": _reads(run, data_root)}
                      for run in runs},
-        "seconds": round(time.perf_counter() - started, 3),
         "inputs": provenance.inputs(inputs),
         "provenance": prov,
+        "render_key": _render_key(edition, book, renderer, prov,
+                                  [[r.chapter, r.key, r.notebook_sha256] for r in runs]) if store else None,
+        "up_to_date": False,
+        "checked_at": prov["built_at"],
     }
 
 
@@ -138,21 +267,53 @@ def build_all(years: list[int], *, every_gemeente: bool = False, gemeente: str |
     """Build several years and editions; returns {year: {edition: manifest entry}}.
 
     Each edition is built and published on its own, so one failing edition leaves
-    the others (and the last good copy of itself) in place.
+    the others (and the last good copy of itself) in place. The editions share
+    warm kernels, and while one edition renders, the kernels already run (and
+    cache) the chapters of the next.
     """
     built: dict[int, dict[str, dict]] = {}
-    for year in years:
-        if every_gemeente:
-            problems = validate_year(year, options.get("data_dir"))
-            if problems:
-                raise DataError(problems)
-            wanted = editions_of(year, options.get("data_dir"))
-        else:
-            wanted = [gemeente]
-        for name in wanted:
-            entry = build_report(year, gemeente=name, **options)
-            built.setdefault(year, {})[Edition(year, name).slug] = entry
+    options["progress"] = _progress(options.get("progress"))
+    store = _cache(options.get("out_root", BUILD_DIR), options.get("cache", True))
+    data_dir = options.get("data_dir")
+    with session(options.get("jobs")):
+        for year in years:
+            if every_gemeente or store is not None:
+                problems = cache_mod.validate_year(year, data_dir, store)
+                if problems:
+                    raise DataError(problems)
+            wanted = editions_of(year, data_dir) if every_gemeente else [gemeente]
+            if store is not None and not _busy(Path(options.get("out_root", BUILD_DIR)) / str(year), options):
+                _prefetch(year, wanted, store, options)
+            for name in wanted:
+                entry = build_report(year, gemeente=name, **options)
+                built.setdefault(year, {})[Edition(year, name).slug] = entry
     return built
+
+
+def _busy(year_out: Path, options: dict) -> bool:
+    """Another build holds this year's lock and we would not wait: running ahead is wasted."""
+    if options.get("wait") or not (year_out / ".build.lock").exists():
+        return False
+    lock = FileLock(str(year_out / ".build.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return True
+    lock.release()
+    return False
+
+
+def _prefetch(year: int, wanted: list[str | None], store: cache_mod.Cache, options: dict) -> None:
+    """Queue the chapters of every wanted edition, in order, in the session's kernels."""
+    book = read_book(options.get("book_file", BOOK_FILE))
+    sources = [book.root / c for c in book.notebooks]
+    data_dir = options.get("data_dir")
+    out_root = Path(options.get("out_root", BUILD_DIR))
+    for order, name in enumerate(wanted, start=1):
+        edition = Edition(year, name, data_dir, options.get("suppress_below"))
+        prefetch(sources, _parameters(edition, data_dir), store, priority=order,
+                 progress=options["progress"], label=_label(edition), roots=[book.root],
+                 exclude=[out_root])
 
 
 def write_manifest(path: Path, edition: Edition, entry: dict) -> None:

@@ -60,12 +60,19 @@ def parser() -> argparse.ArgumentParser:
                        help="de boekbeschrijving (standaard: _quarto.yml van het project)")
     build.add_argument("--wait", type=float, default=0,
                        help="seconden wachten als er al een build van dit jaar loopt (standaard: 0)")
+    build.add_argument("--no-cache", dest="cache", action="store_false",
+                       help="voer elk hoofdstuk opnieuw uit en maak alles opnieuw, ook als er niets veranderd is "
+                            "(standaard worden ongewijzigde hoofdstukken uit de cache in <uitvoermap>/.cache gehaald)")
+    build.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                       help="toon de voortgang per hoofdstuk en editie op stderr "
+                            "(standaard: alleen in een terminal, niet in CI)")
 
     validate = sub.add_parser("validate", help="controleer alle gegevens van een jaar en noem elk probleem",
                               description="Controleer alle gegevens van een jaar en noem elk probleem.")
     _year_options(validate)
 
-    new = sub.add_parser("new-year", help="maak data/<jaar>/ met een sjabloon per dataset, ingevuld uit het jaar ervoor",
+    new = sub.add_parser("new-year",
+                         help="maak data/<jaar>/ met een sjabloon per dataset, ingevuld uit het jaar ervoor",
                          description="Maak data/<jaar>/ met een sjabloon per dataset: de kopregel, en de gemeenten, "
                                      "wijkhuizen en rangen uit het jaar ervoor. Vul daarna alleen de cijfers in.")
     new.add_argument("year", type=int, help="het nieuwe jaar, bv. 2023")
@@ -103,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         built = build_all(args.years or [args.year], every_gemeente=args.all, gemeente=args.gemeente,
                           renderer=args.renderer, out_root=args.out, data_dir=args.data_dir,
                           jobs=args.jobs, wait=args.wait, book_file=args.book,
-                          suppress_below=args.suppress_below)
+                          suppress_below=args.suppress_below, cache=args.cache, progress=args.progress)
     except (DataError, ChapterError, BuildBusy) as err:
         print(f"Niet gebouwd: {err}", file=sys.stderr)
         return 1

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import schema
+from . import schema, trace
 from .datasets import DATASETS, TEXTS, by_name
 from .paths import PROJ_ROOT, year_dir
 from .schema import Problem
@@ -28,9 +28,13 @@ class DataError(Exception):
 
 
 def find_file(folder: Path, name: str) -> Path | None:
+    """The dataset's file. Every place looked at is recorded for the build cache (`trace`),
+    also where nothing was found: a file added there later is a change too."""
     for suffix in (".csv", ".xlsx"):
-        if (folder / f"{name}{suffix}").exists():
-            return folder / f"{name}{suffix}"
+        candidate = folder / f"{name}{suffix}"
+        trace.record(candidate)
+        if candidate.exists():
+            return candidate
     return None
 
 
@@ -95,6 +99,8 @@ def load(year: int, name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """One validated dataset of a year. Raises DataError naming every problem."""
     folder = year_dir(year, data_dir)
     path = find_file(folder, name)
+    if name != "gemeenten":
+        find_file(folder, "gemeenten")  # read too: rows are checked against it (recorded, see find_file)
     stamp = (path.stat().st_mtime_ns, path.stat().st_size) if path else None
     return _load(str(folder.resolve()), name, stamp).copy()
 
@@ -137,6 +143,7 @@ def validate_year(year: int, data_dir: Path | None = None) -> list[Problem]:
     problems += cross_checks(frames, folder)
     for name in TEXTS:
         page = folder / "tekst" / f"{name}.md"
+        trace.record(page)
         if not page.is_file() or not page.read_text(encoding="utf-8-sig").strip():
             problems.append(Problem(display_path(page), None, None, None,
                                     "tekst ontbreekt of is leeg (Markdown, UTF-8, zonder de titel)"))

@@ -1,18 +1,27 @@
-"""Running the chapter notebooks with papermill, a few at a time."""
+"""Running the chapter notebooks with papermill: a few at a time, in warm kernels, cached.
+
+`run_chapters` takes each chapter from the cache when nothing it read has changed
+(`cache.py`), and runs the others in a `KernelPool` (`kernels.py`): one warm
+kernel per core, reset to a fresh state before every notebook. `session` keeps
+that pool for several builds (every edition of `build_all`), and `prefetch` lets
+it run the chapters of the editions still to come while the current one renders.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
-import queue
-import threading
+import shutil
 import time
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import papermill as pm
-from jupyter_client import KernelManager
-
-KERNEL = "python3"
+from . import cache as cache_mod
+from .kernels import KERNEL, Job, KernelPool
+from .paths import DATA_DIR, PROJ_ROOT
+from .progress import QUIET, Progress
 
 
 class ChapterError(Exception):
@@ -31,11 +40,18 @@ class ChapterError(Exception):
 class Run:
     chapter: str
     notebook: Path
-    seconds: float
+    seconds: float  # how long the run took; for a cached chapter, the run that made the cache
+    cached: bool = False
+    reads: tuple[str, ...] = ()  # what the run read (files, `ls:` folders), when known
+    key: str | None = None  # its cache key
+    notebook_sha256: str | None = field(default=None, compare=False)  # of the cached notebook
 
 
-def run_chapter(source: Path, target: Path, parameters: dict, km: KernelManager | None = None) -> Run:
-    """Execute one chapter notebook into target. The kernel is ours, so it can be stopped."""
+def run_chapter(source: Path, target: Path, parameters: dict, km=None) -> Run:
+    """Execute one chapter notebook into target in a new kernel of its own (plain papermill)."""
+    import papermill as pm
+    from jupyter_client import KernelManager
+
     km = km or KernelManager(kernel_name=KERNEL)
     target.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -48,56 +64,184 @@ def run_chapter(source: Path, target: Path, parameters: dict, km: KernelManager 
         raise ChapterError(source.stem, err.exec_count or err.cell_index,
                            f"{err.ename}: {err.evalue}", target) from None
     finally:
-        _stop(km)
+        try:
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
+        except Exception:  # a kernel that is already gone is stopped enough
+            pass
     return Run(source.stem, target, time.perf_counter() - started)
 
 
-def run_chapters(sources: list[Path], out_dir: Path, parameters: dict,
-                 jobs: int | None = None) -> list[Run]:
-    """Run every chapter, `jobs` at a time; the first failure in book order is raised.
+# ---- the kernels of a session ----
 
-    Workers are daemon threads and every kernel is ours: on Ctrl-C or SIGTERM the
-    kernels are stopped and the build ends at once instead of waiting for them.
+_SESSION: contextvars.ContextVar[KernelPool | None] = contextvars.ContextVar("kernel_pool", default=None)
+
+
+@contextlib.contextmanager
+def session(jobs: int | None = None, *, reuse: bool = True):
+    """Keep warm kernels for every build inside the block (e.g. all editions of a year)."""
+    current = _SESSION.get()
+    if current is not None:
+        yield current
+        return
+    pool = KernelPool(jobs or os.cpu_count() or 1, reuse=reuse)
+    token = _SESSION.set(pool)
+    try:
+        yield pool
+    finally:
+        _SESSION.reset(token)
+        pool.stop()
+
+
+@dataclass(frozen=True)
+class Watch:
+    """Where reads count as inputs (roots), where not (exclude), and which data roots to list."""
+
+    roots: tuple[str, ...]
+    exclude: tuple[str, ...]
+    data_roots: tuple[str, ...]
+
+    @classmethod
+    def of(cls, sources: list[Path], parameters: dict, roots=(), exclude=()) -> Watch:
+        data_root = Path(parameters.get("data_dir") or DATA_DIR).resolve()
+        found = {str(Path(r).resolve()) for r in (PROJ_ROOT, data_root, *roots)}
+        found |= {str(Path(s).resolve().parent) for s in sources}
+        skip = {str(Path(e).resolve()) for e in exclude} | {str(PROJ_ROOT / ".git")}
+        return cls(tuple(sorted(found)), tuple(sorted(skip)), (str(data_root),))
+
+
+def _chapter_error(job: Job) -> ChapterError:
+    err = job.error
+    if isinstance(err, ChapterError):
+        return err
+    ename, evalue = getattr(err, "ename", None), getattr(err, "evalue", None)
+    if ename is not None:  # papermill's PapermillExecutionError
+        cell = getattr(err, "exec_count", None) or getattr(err, "cell_index", None)
+        return ChapterError(job.chapter, cell, f"{ename}: {evalue}", job.target)
+    return ChapterError(job.chapter, None, f"{type(err).__name__}: {err}", job.target)
+
+
+def _started(progress: Progress, label: str):
+    return lambda job: progress.running(label, job.chapter, ahead=job.ahead)
+
+
+def _stored(cache: cache_mod.Cache | None, progress: Progress, label: str):
+    """A job's on_done: keep a successful run in the cache, report it."""
+
+    def on_done(job: Job) -> None:
+        if job.error is None and cache is not None and job.key:
+            try:
+                job.entry = cache.store(job.key, job.chapter, job.target, job.seconds, job.reads, job.started)
+            except OSError:
+                job.entry = None  # a cache that cannot be written is no reason to fail the build
+        progress.finished(label, job.chapter, job.seconds, failed=job.error is not None, ahead=job.ahead)
+
+    return on_done
+
+
+def _restored(cache: cache_mod.Cache, key: str, target: Path) -> Run | None:
+    entry = cache.lookup(key)
+    try:
+        if entry is None or not cache.restore(entry, target):
+            return None
+    except (OSError, ValueError):  # a damaged cache entry: run the chapter instead
+        return None
+    return Run(target.stem, target, entry.seconds, True, tuple(entry.reads), key, entry.notebook_sha256)
+
+
+def cached_chapters(sources: list[Path], parameters: dict, cache: cache_mod.Cache) -> list:
+    """The valid cache entry of each chapter, or None where it would have to run."""
+    return [cache.lookup(cache_mod.chapter_key(s, parameters, KERNEL)) for s in sources]
+
+
+def run_chapters(sources: list[Path], out_dir: Path, parameters: dict, jobs: int | None = None, *,
+                 cache: cache_mod.Cache | None = None, progress: Progress = QUIET, label: str = "",
+                 roots=(), exclude=(), reuse: bool = True) -> list[Run]:
+    """Run every chapter into out_dir, `jobs` at a time; the first failure in book order is raised.
+
+    With a `cache`, a chapter whose inputs are unchanged is copied from it instead,
+    and every successful run is stored. Kernels come from the current `session`,
+    or are started for this call. Every kernel is ours and its worker thread a
+    daemon: on Ctrl-C or SIGTERM the kernels are stopped and the build ends at once.
     """
-    jobs = jobs or min(len(sources), os.cpu_count() or 1)
-    managers = [KernelManager(kernel_name=KERNEL) for _ in sources]
-    todo: queue.Queue[int] = queue.Queue()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    watch = Watch.of(sources, parameters, roots, exclude)
+    keys = [cache_mod.chapter_key(s, parameters, KERNEL) if cache else None for s in sources]
+    runs: dict[int, Run] = {}
+    if cache is not None:
+        for i, source in enumerate(sources):
+            run = _restored(cache, keys[i], out_dir / source.name)
+            if run is not None:
+                runs[i] = run
+    progress.chapters(label, len(sources), len(runs), [runs[i].chapter for i in sorted(runs)])
+    todo = [i for i in range(len(sources)) if i not in runs]
+    errors: dict[int, ChapterError] = {}
+    if todo:
+        shared = _SESSION.get()
+        pool = shared or KernelPool(min(jobs or os.cpu_count() or 1, len(todo)), reuse=reuse)
+
+        def job_for(i: int, key: str | None) -> Job:
+            return Job(key, Path(sources[i]), out_dir / sources[i].name, parameters, list(watch.roots),
+                       list(watch.exclude), list(watch.data_roots),
+                       on_start=_started(progress, label), on_done=_stored(cache, progress, label))
+
+        try:
+            mine = {i: job_for(i, keys[i]) for i in todo}
+            submitted = {i: pool.submit(job) for i, job in mine.items()}
+            for i in todo:
+                job = submitted[i]
+                job.wait()
+                if job is not mine[i]:  # run ahead by `prefetch`: take it from the cache
+                    run = _restored(cache, keys[i], mine[i].target) if cache and job.error is None else None
+                    if run is not None:
+                        runs[i] = run
+                        continue
+                    job = pool.submit(job_for(i, None))  # not cached: run it here after all
+                    job.wait()
+                if job.error is not None:
+                    errors[i] = _chapter_error(job)
+                else:
+                    runs[i] = Run(sources[i].stem, job.target, job.seconds, False, tuple(job.reads or ()),
+                                  keys[i], job.entry.notebook_sha256 if job.entry else None)
+        except BaseException:
+            pool.stop()
+            raise
+        finally:
+            if shared is None:
+                pool.stop()
     for i in range(len(sources)):
-        todo.put(i)
-    results: dict[int, Run | BaseException] = {}
+        if i in errors:
+            raise errors[i]
+    return [runs[i] for i in range(len(sources))]
 
-    def work() -> None:
-        while True:
+
+def prefetch(sources: list[Path], parameters: dict, cache: cache_mod.Cache, *, priority: int = 1,
+             progress: Progress = QUIET, label: str = "", roots=(), exclude=()) -> int:
+    """Queue the uncached chapters of an edition in the session's kernels, to be cached.
+
+    For `build_all`: the next editions' chapters run while this one renders. Does
+    nothing outside a `session`. Returns how many chapters were queued.
+    """
+    pool = _SESSION.get()
+    if pool is None or cache is None:
+        return 0
+    watch = Watch.of(sources, parameters, roots, exclude)
+    queued = 0
+    for source in sources:
+        key = cache_mod.chapter_key(source, parameters, KERNEL)
+        if cache.lookup(key) is not None:
+            continue
+        folder = cache.root / "tmp" / uuid.uuid4().hex
+        store = _stored(cache, progress, label)
+
+        def on_done(job: Job, store=store, folder=folder) -> None:
             try:
-                i = todo.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                results[i] = run_chapter(sources[i], out_dir / sources[i].name, parameters, managers[i])
-            except BaseException as err:  # reported in book order below
-                results[i] = err
+                store(job)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
 
-    workers = [threading.Thread(target=work, daemon=True) for _ in range(jobs)]
-    try:
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-    except BaseException:
-        while not todo.empty():
-            todo.get_nowait()
-        for km in managers:
-            _stop(km)
-        raise
-    for i in range(len(sources)):
-        if isinstance(results[i], BaseException):
-            raise results[i]
-    return [results[i] for i in range(len(sources))]
-
-
-def _stop(km: KernelManager) -> None:
-    try:
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
-    except Exception:  # a kernel that is already gone is stopped enough
-        pass
+        pool.submit(Job(key, Path(source), folder / Path(source).name, parameters, list(watch.roots),
+                        list(watch.exclude), list(watch.data_roots), priority=priority, ahead=True,
+                        on_start=_started(progress, label), on_done=on_done))
+        queued += 1
+    return queued

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from IPython.display import Markdown
 
+from . import trace
 from .data import display_path
 from .edition import Edition
 from .paths import year_dir
@@ -29,6 +30,7 @@ def path(year: int, name: str, data_dir: Path | str | None = None) -> Path:
 def read(ed: Edition, name: str) -> str:
     """The Markdown of a prose page for the edition's year. Raises ProseError naming the file."""
     file = path(ed.year, name, ed.data_dir)
+    trace.record(file)  # for the build cache: the chapter depends on this page
     if not file.is_file():
         raise ProseError(
             f"tekst '{name}' voor {ed.year} ontbreekt: {display_path(file)} bestaat niet "

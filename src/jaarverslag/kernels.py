@@ -1,0 +1,453 @@
+"""Warm kernels: chapter notebooks run one after another in kernels started ahead.
+
+Starting a kernel and importing pandas, matplotlib and jaarverslag costs about a
+second; a chapter itself takes a tenth of that. So a `KernelPool` starts a few
+kernels (one per core) once, imports the package in them, and runs every notebook
+through papermill in one of them, as `papermill` would with a fresh kernel:
+the same parameter injection, cell metadata, error banner and exceptions.
+
+Before each notebook the kernel is reset to what a fresh kernel has (`_reset`):
+
+- the IPython namespace is cleared (`InteractiveShell.reset(new_session=True)`),
+  so the execution count starts at 1 again and nothing of the last chapter is left;
+- working folder, `sys.path`, `os.environ`, warning filters and registries,
+  matplotlib's settings and figures, and pandas' options are put back as they
+  were when the kernel started;
+- the chapter modules (`jaarverslag.chapters.*`) and any project module the last
+  notebook imported (from the book or project folder) are unloaded, so each notebook
+  imports its own afresh, and the modules it had loaded are recorded exactly.
+
+The shared modules (pandas, matplotlib, jaarverslag's own) stay loaded; tests
+(`tests/test_cache.py`) prove that every chapter gives the same notebook in a
+reused kernel as in a fresh one. A kernel in which a notebook failed is stopped
+and replaced. With `reuse=False` every notebook gets a new kernel, still started
+before it is needed.
+"""
+
+from __future__ import annotations
+
+import ast
+import heapq
+import itertools
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KERNEL = "python3"
+ENGINE = "jaarverslag-warm"
+_MODULE = "__import__('jaarverslag.kernels', fromlist=['_'])"
+_engine_registered = False
+
+
+class KernelError(RuntimeError):
+    """The kernel could not be started or stopped answering."""
+
+
+# ---------------------------------------------------------------- in the kernel
+
+_FRESH: dict = {}
+
+
+def _warm_up() -> None:
+    """In a new kernel: remember its fresh state, then import what chapters import."""
+    import importlib
+    import pkgutil
+    import warnings
+
+    from IPython import get_ipython
+
+    from jaarverslag import trace
+
+    shell = get_ipython()
+    _FRESH.update(
+        ns=dict(shell.user_ns),  # e.g. `_`, `__doc__`: IPython's reset drops a few of them
+        cwd=os.getcwd(), path=list(sys.path), environ=dict(os.environ),
+    )
+    trace.install()
+    names = ["IPython.display", "pandas", "jaarverslag"]
+    try:  # and the chapter modules, to warm what they share (charts, tables, ...)
+        import jaarverslag.chapters as chapters
+
+        names += [f"jaarverslag.chapters.{m.name}" for m in pkgutil.iter_modules(chapters.__path__)]
+    except Exception:  # noqa: BLE001
+        pass
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a broken module fails in the notebook that uses it
+            pass
+    # The rest as a fresh kernel has it once a chapter has imported the package (all do).
+    _FRESH["warnings"] = list(warnings.filters)
+    _FRESH["modules"] = {m for m in sys.modules if not m.startswith("jaarverslag.chapters.")}
+    if "matplotlib" in sys.modules:
+        import matplotlib
+
+        _FRESH["rc"] = dict(matplotlib.rcParams)
+    if "pandas" in sys.modules:
+        import copy
+
+        from pandas._config import config
+
+        _FRESH["pandas"] = copy.deepcopy(config._global_config)
+
+
+def _reset(cwd: str, roots: list[str], exclude: list[str]) -> None:
+    """Before a notebook: back to the state of a fresh kernel, and start recording reads."""
+    import warnings
+
+    from IPython import get_ipython
+
+    from jaarverslag import trace
+
+    shell = get_ipython()
+    shell.reset(new_session=True)
+    for key, value in _FRESH["ns"].items():
+        shell.user_ns.setdefault(key, value)
+    os.chdir(cwd)
+    sys.path[:] = [cwd if p == _FRESH["cwd"] else p for p in _FRESH["path"]]
+    if dict(os.environ) != _FRESH["environ"]:
+        os.environ.clear()
+        os.environ.update(_FRESH["environ"])
+    warnings.filters[:] = _FRESH["warnings"]
+    getattr(warnings, "_filters_mutated", lambda: None)()  # forget which were shown: show them again
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+    if "rc" in _FRESH:
+        import matplotlib
+
+        if dict(matplotlib.rcParams) != _FRESH["rc"]:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                matplotlib.rcParams.clear()
+                matplotlib.rcParams.update(_FRESH["rc"])
+    if "pandas" in _FRESH:
+        import copy
+
+        from pandas._config import config
+
+        if config._global_config != _FRESH["pandas"]:
+            config._global_config.clear()
+            config._global_config.update(copy.deepcopy(_FRESH["pandas"]))
+    _unload_project_modules(roots)
+    trace.begin(roots, exclude)
+
+
+def _unload_project_modules(roots: list[str]) -> None:
+    """Forget the project's modules that the last notebook imported (and the chapter modules):
+    the next notebook imports its own afresh, so what it loads is what it uses."""
+    places = tuple(os.path.join(r, "") for r in roots)
+    never = tuple(os.path.join(p, "") for p in {sys.prefix, sys.base_prefix})
+    for name, module in list(sys.modules.items()):
+        if name in _FRESH["modules"]:
+            continue
+        file = os.path.abspath(getattr(module, "__file__", None) or "/")
+        if not (name == "jaarverslag" or name.startswith("jaarverslag.")
+                or (file.startswith(places) and not file.startswith(never))):
+            continue
+        del sys.modules[name]
+        parent, _, child = name.rpartition(".")
+        if parent in sys.modules and getattr(sys.modules[parent], child, None) is module:
+            delattr(sys.modules[parent], child)
+
+
+def _finish(data_roots: list[str]) -> list[str]:
+    from jaarverslag import trace
+
+    return trace.finish(data_roots)
+
+
+# ---------------------------------------------------------------- in the build
+
+
+def _register_engine() -> None:
+    """A papermill engine that runs in our started kernel instead of starting one."""
+    global _engine_registered
+    if _engine_registered:
+        return
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None,
+                                     kernel: Kernel | None = None, **kwargs):
+            client = PapermillNotebookClient(
+                nb_man, km=kernel.km, kernel_name=kernel_name, log=logger, log_output=log_output,
+                stdout_file=stdout_file, stderr_file=stderr_file, startup_timeout=start_timeout,
+                timeout=execution_timeout)
+            client.kc = kernel.kc  # already started and warm: nbclient neither starts nor stops it
+            return client.execute()
+
+    papermill_engines.register(ENGINE, WarmKernelEngine)
+    _engine_registered = True
+
+
+class Kernel:
+    """One started, warmed kernel and its client."""
+
+    def __init__(self, cwd: Path):
+        from jupyter_client import KernelManager
+        from jupyter_core.utils import run_sync
+
+        self.cwd = str(cwd)
+        self.runs = 0
+        self._ending = threading.Lock()
+        self._ended = False
+        self._sync = run_sync
+        # The process is managed synchronously (so any thread can end it); the client is
+        # asynchronous, as nbclient's own, so that it notices a kernel that dies mid-cell.
+        self.km = KernelManager(kernel_name=KERNEL,
+                                client_class="jupyter_client.asynchronous.AsyncKernelClient")
+        # As nbclient does for the kernels it starts: no history file on disk. And no warning
+        # on the terminal about plain TCP on localhost for every kernel (errors still show).
+        self.km.start_kernel(cwd=self.cwd, extra_arguments=["--HistoryManager.hist_file=:memory:",
+                                                            "--IPKernelApp.log_level=ERROR"])
+        try:
+            _register_engine()  # imports papermill here while the kernel starts
+            self.kc = self.km.client()
+            # No heartbeat thread and no stdin: nbclient asks the manager whether the kernel lives.
+            self.kc.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=False)
+            run_sync(self.kc.wait_for_ready)(timeout=60)
+            self.call(f"{_MODULE}._warm_up()")
+        except BaseException:
+            self.stop()
+            raise
+
+    def call(self, expression: str, timeout: float = 120):
+        """Evaluate one expression silently (no execution count, no output); return its value."""
+        msg_id = self.kc.execute("", silent=True, store_history=False,
+                                 user_expressions={"r": expression}, allow_stdin=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise KernelError(f"de kernel antwoordt niet op {expression}")
+            try:
+                reply = self._sync(self.kc.get_shell_msg)(timeout=min(remaining, 1.0))
+            except Exception:  # queue.Empty
+                if not self.km.is_alive():
+                    raise KernelError("de kernel is gestopt") from None
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        value = reply["content"].get("user_expressions", {}).get("r", {})
+        if value.get("status") != "ok":
+            raise KernelError(f"{expression}: {value.get('ename')}: {value.get('evalue')}")
+        return ast.literal_eval(value["data"]["text/plain"])
+
+    def run(self, source: Path, target: Path, parameters: dict, roots: list[str], exclude: list[str],
+            data_roots: list[str]) -> list[str]:
+        """Run one notebook into target as papermill does; return the files it read.
+
+        Raises papermill's PapermillExecutionError (the notebook with the error is written).
+        """
+        import papermill as pm
+
+        _register_engine()
+        self.runs += 1
+        self.call(f"{_MODULE}._reset({str(source.parent)!r}, {roots!r}, {exclude!r})")
+        pm.execute_notebook(str(source), str(target), parameters=parameters, kernel_name=KERNEL,
+                            engine_name=ENGINE, kernel=self, progress_bar=False, log_output=False)
+        return self.call(f"{_MODULE}._finish({data_roots!r})")
+
+    def kill(self) -> None:
+        """End the kernel process, once, from any thread (the client is left to its owner)."""
+        with self._ending:
+            if self._ended:
+                return
+            self._ended = True
+            try:
+                if self.km.has_kernel:
+                    self.km.shutdown_kernel(now=True)
+            except Exception:  # a kernel that is already gone is stopped enough
+                pass
+
+    def stop(self) -> None:
+        """End the kernel and close the client; only from the thread that uses the client."""
+        self.kill()
+        try:
+            self.kc.stop_channels()
+        except Exception:
+            pass
+
+
+@dataclass(eq=False)
+class Job:
+    """One notebook to run. When `done` is set, `reads` holds what it read, or `error` why it failed."""
+
+    key: str | None
+    source: Path
+    target: Path
+    parameters: dict
+    roots: list[str]
+    exclude: list[str]
+    data_roots: list[str]
+    on_start: object = None  # callable(job)
+    on_done: object = None  # callable(job); runs in the worker, e.g. to store in the cache
+    priority: int = 0
+    ahead: bool = False  # run ahead of need (prefetch) until a build asks for it
+    done: threading.Event = field(default_factory=threading.Event)
+    reads: list[str] | None = None
+    error: BaseException | None = None
+    started: float = 0.0  # time.time() when it started
+    seconds: float = 0.0
+    entry: object = None  # the cache entry it was stored as, if any
+
+    @property
+    def chapter(self) -> str:
+        return self.source.stem
+
+    def wait(self) -> None:
+        while not self.done.wait(0.25):  # short waits: Ctrl-C and SIGTERM get through at once
+            pass
+
+
+def _callback(function, job: Job) -> None:
+    """Progress and cache callbacks must never stop a worker (its jobs would wait forever)."""
+    if function is None:
+        return
+    try:
+        function(job)
+    except Exception:  # noqa: BLE001
+        import logging
+
+        logging.getLogger(__name__).warning("callback for %s failed", job.chapter, exc_info=True)
+
+
+class KernelPool:
+    """`size` worker threads, each with its own warm kernel, taking jobs by priority.
+
+    Kernels start when the first job arrives. Jobs with the same key are run once:
+    `submit` returns the job already queued or running (and raises its priority).
+    Workers are daemon threads and every kernel is ours: `stop` ends them at once.
+    """
+
+    def __init__(self, size: int, *, reuse: bool = True):
+        self.size = max(1, size)
+        self.reuse = reuse
+        self._lock = threading.Condition()
+        self._queue: list[tuple[int, int, Job]] = []
+        self._order = itertools.count()
+        self._by_key: dict[str, Job] = {}
+        self._workers: list[threading.Thread] = []
+        self._kernels: set[Kernel] = set()
+        self._stopped = False
+        self.started_kernels = 0
+
+    def submit(self, job: Job) -> Job:
+        with self._lock:
+            if self._stopped:
+                raise KernelError("de kernels zijn al gestopt")
+            same = self._by_key.get(job.key) if job.key else None
+            if same is not None and not (same.done.is_set() and same.error is not None):
+                if not job.ahead:
+                    same.ahead = False  # a build waits for it now
+                if not same.done.is_set() and job.priority < same.priority:
+                    same.priority = job.priority
+                    heapq.heappush(self._queue, (job.priority, next(self._order), same))
+                return same
+            if job.key:
+                self._by_key[job.key] = job
+            heapq.heappush(self._queue, (job.priority, next(self._order), job))
+            if len(self._workers) < self.size:
+                worker = threading.Thread(target=self._work, name=f"kernel-{len(self._workers) + 1}",
+                                          daemon=True)
+                self._workers.append(worker)
+                worker.start()
+            self._lock.notify()
+            return job
+
+    def _next(self) -> Job | None:
+        with self._lock:
+            while True:
+                if self._stopped:
+                    return None
+                while self._queue:
+                    priority, _, job = heapq.heappop(self._queue)
+                    if job.started or job.done.is_set() or priority != job.priority:
+                        continue  # a stale copy of a job whose priority was raised
+                    job.started = time.time()
+                    return job
+                self._lock.wait()
+
+    def _work(self) -> None:
+        kernel: Kernel | None = None
+        try:
+            while True:
+                if kernel is None:
+                    try:
+                        kernel = self._start()
+                    except BaseException as err:  # noqa: BLE001 - the job that needed it reports it
+                        job = self._next()
+                        if job is None:
+                            return
+                        job.error = KernelError(f"de kernel start niet: {err}")
+                        job.done.set()
+                        continue
+                    if kernel is None:
+                        return  # stopped while it started
+                job = self._next()
+                if job is None:
+                    return
+                self._run(kernel, job)
+                if job.error is not None or not self.reuse:
+                    self._retire(kernel)
+                    kernel = None
+        finally:
+            if kernel is not None:
+                self._retire(kernel)
+
+    def _start(self) -> Kernel | None:
+        with self._lock:
+            cwd = self._queue[0][2].source.parent if self._queue else Path.cwd()
+        kernel = Kernel(cwd)
+        with self._lock:
+            self.started_kernels += 1
+            stopped = self._stopped
+            if not stopped:
+                self._kernels.add(kernel)
+        if stopped:
+            kernel.stop()
+            return None
+        return kernel
+
+    def _run(self, kernel: Kernel, job: Job) -> None:
+        _callback(job.on_start, job)
+        clock = time.perf_counter()
+        try:
+            job.target.parent.mkdir(parents=True, exist_ok=True)
+            job.reads = kernel.run(job.source, job.target, job.parameters, job.roots, job.exclude,
+                                   job.data_roots)
+        except BaseException as err:  # noqa: BLE001 - reported to whoever waits for the job
+            job.error = err
+        job.seconds = time.perf_counter() - clock
+        try:
+            _callback(job.on_done, job)
+        finally:
+            job.done.set()
+
+    def _retire(self, kernel: Kernel) -> None:
+        with self._lock:
+            self._kernels.discard(kernel)
+        kernel.stop()
+
+    def stop(self) -> None:
+        """Stop every kernel now; queued jobs are dropped."""
+        with self._lock:
+            self._stopped = True
+            dropped = [job for _, _, job in self._queue]
+            self._queue.clear()
+            kernels = list(self._kernels)
+            self._kernels.clear()
+            self._lock.notify_all()
+        for kernel in kernels:
+            kernel.kill()  # its worker sees the kernel die and closes the client itself
+        for job in dropped:
+            if not job.done.is_set() and not job.started:
+                job.error = KernelError("gestopt")
+                job.done.set()
