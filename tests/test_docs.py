@@ -308,3 +308,18 @@ def test_the_changelog_names_the_version_of_the_package():
     released = re.findall(r"^## \[(\d+\.\d+\.\d+[^\]]*)\]", _text(CHANGELOG), re.M)
     assert released, "CHANGELOG.md has no released version (`## [x.y.z] - date`)"
     assert released[0] == version, f"CHANGELOG.md's latest version is {released[0]}, pyproject.toml says {version}"
+
+
+def test_environment_yml_lists_the_same_packages_as_pyproject():
+    """Conda users get the same packages as `make` installs from pyproject.toml."""
+    import yaml
+
+    project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = project["dependencies"] + project["optional-dependencies"]["dev"]
+    names = {re.split(r"[<>=\[ ]", spec)[0].lower() for spec in wanted}
+    env = yaml.safe_load((PROJ_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    listed = set()
+    for dep in env["dependencies"]:
+        for spec in dep["pip"] if isinstance(dep, dict) else [dep]:
+            listed.add(re.split(r"[<>= ]", spec)[0].lower())
+    assert names - listed == set()
