@@ -167,39 +167,6 @@ def small_multiples(frame: pd.DataFrame, *, caption: str, subject: str, xlabel: 
     With `previous` (same shape: last year's figures) each row gets two bars, this
     year's and, lighter, last year's. Hidden counts draw no bar.
     """
-    if previous is not None or any(isinstance(v, Suppressed) for v in frame.to_numpy().ravel()):
-        return _small_multiples_general(frame, previous, years, caption=caption, subject=subject,
-                                        xlabel=xlabel)
-    columns = list(frame.columns)
-    largest = "; ".join(f"{c}: {frame[c].idxmax()} ({fmt_int(frame[c].max())})" for c in columns)
-    alt = (f"{len(columns)} staafdiagrammen van {subject}, één per {frame.columns.name or 'kolom'}. "
-           f"Grootste groep: {largest}. De cijfers staan in de tabel.")
-    ncols = min(len(columns), 3)
-    nrows = -(-len(columns) // ncols)
-    with chart_style():
-        # Drawn at about the width it is shown (7.5 in), so its text reads at body size.
-        fig, axes = plt.subplots(nrows, ncols, figsize=(7.5, 2.4 * nrows), sharey=True, squeeze=False)
-        labels = [str(i) for i in frame.index][::-1]
-        for ax, column in zip(axes.flat, columns, strict=False):
-            values = frame[column][::-1].astype(int)
-            drawn = ax.barh(labels, values, color=SERIES[0])
-            _label_bars(ax, drawn, values)
-            ax.set_title(str(column), fontsize=11)
-            ax.margins(x=0.3)
-            ax.set_xticks([])
-            ax.spines["bottom"].set_visible(False)
-            ax.tick_params(axis="y", length=0)
-            ax.grid(False)
-        for ax in list(axes.flat)[len(columns):]:
-            ax.set_visible(False)
-        fig.supxlabel(xlabel, color=MUTED, fontsize=9)
-        fig.tight_layout()
-        return Chart(_to_svg(fig), alt, caption)
-
-
-def _small_multiples_general(frame: pd.DataFrame, previous: pd.DataFrame | None,
-                             years: tuple[int, int] | None, *, caption: str, subject: str,
-                             xlabel: str) -> Chart:
     columns = list(frame.columns)
     year, last = years or ("dit jaar", "vorig jaar")
     largest = []
