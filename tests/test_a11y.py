@@ -13,17 +13,11 @@ from pathlib import Path
 import pytest
 
 from jaarverslag.book import read_book
+from jaarverslag.look import CHROMIUM_FLAGS
 from jaarverslag.render import render_html
 
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+FLAGS = [f for f in CHROMIUM_FLAGS if f != "--headless"]  # playwright adds its own headless mode
 FIXTURE = Path(__file__).parent / "fixtures" / "render" / "project"
 META = {
     "title": "Jaarverslag 2022",
