@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 .PHONY: help report test lab lint look system-deps clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}' | sed 's/$$(YEAR)/$(YEAR)/g'
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -20,6 +20,10 @@ $(STAMP): pyproject.toml
 
 report: $(STAMP) ## set up the environment if needed and build the $(YEAR) report (HTML and PDF)
 	$(VENV)/bin/jaarverslag build --year $(YEAR)
+
+.PHONY: editions
+editions: $(STAMP) ## build every edition of $(YEAR): the whole organisation and each gemeente
+	$(VENV)/bin/jaarverslag build --year $(YEAR) --all
 
 test: $(STAMP) ## run every test: unit, notebooks, backtests, end to end
 	$(PY) -m pytest
