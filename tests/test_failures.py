@@ -97,10 +97,11 @@ def test_a_second_build_of_the_same_year_is_refused_while_one_runs(published, tm
     assert snapshot(published) == before
 
 
-def test_a_waiting_build_goes_ahead_when_the_first_is_done(published, tmp_path):
+def test_a_waiting_build_goes_ahead_when_the_first_is_done(published, tmp_path, capsys):
     book = make_book(tmp_path / "short", {"kort": "import time\ntime.sleep(3)"})
     process = start_build(book, published)
     wait_for_staging(published, process)
     entry = build_report(2022, out_root=published, book_file=book, wait=120)
+    assert "Er loopt al een build van 2022; deze wacht daarop" in capsys.readouterr().err
     assert process.wait(timeout=120) == 0
     assert entry["chapters"]["kort"]["seconds"] >= 3

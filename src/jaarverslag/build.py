@@ -19,6 +19,7 @@ import ctypes
 import json
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -67,10 +68,18 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
     year_out.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(year_out / ".build.lock"))
     try:
-        lock.acquire(timeout=wait)
+        lock.acquire(timeout=0)
     except Timeout:
-        raise BuildBusy(f"Er loopt al een build van {year} (slot: {lock.lock_file}). "
-                        "Wacht tot die klaar is, of geef --wait SECONDEN op.") from None
+        if not wait:
+            raise BuildBusy(f"Er loopt al een build van {year} (slot: {lock.lock_file}). "
+                            "Wacht tot die klaar is, of geef --wait SECONDEN op.") from None
+        print(f"Er loopt al een build van {year}; deze wacht daarop (hoogstens {wait:g} s).",
+              file=sys.stderr)
+        try:
+            lock.acquire(timeout=wait)
+        except Timeout:
+            raise BuildBusy(f"Na {wait:g} s loopt de andere build van {year} nog (slot: {lock.lock_file}). "
+                            "Probeer het later opnieuw.") from None
     try:
         return _build_locked(edition, read_book(book_file), renderer, year_out, data_dir, jobs,
                              store, _progress(progress))
