@@ -411,3 +411,19 @@ def test_render_quarto(book, chapters, tmp_path):
     assert "6.421" in result["html"].parent.joinpath("clienten.html").read_text(encoding="utf-8")
     if result["pdf"] is not None:
         assert result["pdf"].exists()
+
+
+def test_stage_quarto_leaves_out_a_chapter_without_data(book, chapters, tmp_path):
+    """A gemeente edition drops chapters without its data from the Quarto book too."""
+    from jaarverslag.sections import OMITTED_MIME
+
+    empty = nbformat.read(chapters[-1], as_version=4)
+    empty.cells.append(nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+        "display_data", data={OMITTED_MIME: {"weggelaten": True, "reden": "geen gegevens"}})]))
+    marked = tmp_path / "in" / chapters[-1].name
+    marked.parent.mkdir()
+    nbformat.write(empty, marked)
+    stage = stage_quarto(book, [*chapters[:-1], marked], tmp_path / "out", meta=META)
+    config = yaml.safe_load((stage / "_quarto.yml").read_text(encoding="utf-8"))
+    assert config["book"]["chapters"] == [str(c) for c in book.chapters[:-1]]
+    assert not (stage / book.notebooks[-1]).exists()

@@ -26,7 +26,7 @@ import nbformat
 import yaml
 
 from jaarverslag.book import Book
-from jaarverslag.render.html import _clean_notebook
+from jaarverslag.render.html import _clean_notebook, present_chapters
 
 log = logging.getLogger(__name__)
 
@@ -86,13 +86,16 @@ def stage_quarto(
             len(chapters),
             len(listed),
         )
-    by_stem = {Path(c).stem: Path(c) for c in chapters}
+    present = present_chapters(chapters)  # chapters without data for this edition stay out
+    omitted = {Path(c).stem for c in chapters} - {c.stem for c in present}
+    by_stem = {c.stem: c for c in present}
     config = staged_config(book, meta=meta, pdf_format=pdf_format)
     kept = [str(book.chapters[0])]
     for rel in listed:
         src = by_stem.get(rel.stem)
         if src is None:
-            log.warning("geen uitgevoerd notebook voor %s; overgeslagen", rel)
+            if rel.stem not in omitted:
+                log.warning("geen uitgevoerd notebook voor %s; overgeslagen", rel)
             continue
         dest = stage / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
