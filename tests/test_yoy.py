@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 from jaarverslag import Edition
 from jaarverslag.build import build_report
 from jaarverslag.chapters import clienten, dienstverlening, jeugd, jongerenwerk, mantelzorg, vrijwilligers, wijkhuizen
-from jaarverslag.data import validate_year
+from jaarverslag.data import DataError, validate_year
 from jaarverslag.datasets import DATASETS
 from jaarverslag.paths import DATA_DIR
 from jaarverslag.schema import COUNT
@@ -204,6 +204,16 @@ def test_a_dataset_new_this_year_is_not_compared(two_years):
     (two_years / "2021" / "buurtbemiddeling.csv").unlink()
     table = dienstverlening.buurtbemiddeling(Edition(2022, data_dir=two_years))
     assert table.comparison is None and len(table.frame) == 3
+
+
+def test_a_broken_previous_year_stops_the_build_but_a_missing_dataset_does_not(two_years, tmp_path):
+    (two_years / "2021" / "buurtbemiddeling.csv").unlink()
+    skillz = two_years / "2021" / "skillz.csv"
+    skillz.write_text(skillz.read_text(encoding="utf-8").replace("Borne,", "Borne,x", 1), encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        build_report(2022, data_dir=two_years, out_root=tmp_path / "out", cache=False)
+    assert "2021/skillz.csv, regel 2, kolom 'rondes', waarde 'x" in str(err.value)
+    assert "buurtbemiddeling" not in str(err.value)
 
 
 @pytest.mark.slow
