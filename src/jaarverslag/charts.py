@@ -71,20 +71,7 @@ def bars(values: pd.Series, *, caption: str, subject: str, xlabel: str,
     """
     if previous is not None:
         return _bars_two_years(values, previous, years, caption=caption, subject=subject, xlabel=xlabel)
-    if any(isinstance(v, Suppressed) for v in values):
-        return _bars_hidden(values, caption=caption, subject=subject, xlabel=xlabel)
-    values = values.sort_values()
-    alt = (f"Staafdiagram van {subject}. Het meest: {values.index[-1]} ({fmt_int(values.iloc[-1])}); "
-           f"het minst: {values.index[0]} ({fmt_int(values.iloc[0])}). De cijfers staan in de tabel.")
-    with chart_style():
-        fig, ax = plt.subplots(figsize=(7, 0.45 * len(values) + 1.0))
-        drawn = ax.barh([str(i) for i in values.index], values.astype(int), color=SERIES[0])
-        _label_bars(ax, drawn, values)
-        ax.set_xlabel(xlabel)
-        ax.xaxis.set_major_formatter(lambda x, _: fmt_int(x))
-        ax.margins(x=0.12)
-        ax.tick_params(axis="y", length=0)
-        return Chart(_to_svg(fig), alt, caption)
+    return _bars_one_year(values, caption=caption, subject=subject, xlabel=xlabel)
 
 
 def _order(values: pd.Series) -> pd.Series:
@@ -110,7 +97,7 @@ def _extremes(values: pd.Series, previous: pd.Series | None = None, year: int | 
             "De cijfers staan in de tabel.")
 
 
-def _bars_hidden(values: pd.Series, *, caption: str, subject: str, xlabel: str) -> Chart:
+def _bars_one_year(values: pd.Series, *, caption: str, subject: str, xlabel: str) -> Chart:
     values = _order(values)
     alt = f"Staafdiagram van {subject}. {_extremes(values)}"
     with chart_style():
