@@ -87,6 +87,10 @@ CASES = {
     "empty file": ("mantelzorg_zwaarte", write(""), "mantelzorg_zwaarte.csv: het bestand is leeg"),
     "a status that is not allowed": ("wijkhuizen", replace("geopend", "open"),
                                  "wijkhuizen.csv, regel 2, kolom 'opening_status', waarde 'open': moet een van"),
+    "a top list where nothing is registered": (
+        "oco_beperking", lambda p: p.write_text(p.read_text(encoding="utf-8") + "Hengelo,1,ASS\n", encoding="utf-8"),
+        "oco_beperking.csv, regel 8, kolom 'gemeente', waarde 'Hengelo': staat in oco met "
+        "beperking_geregistreerd = nee"),
     "a date that is no date": ("wijkhuizen", replace("2021-09-01", "1 september 2021"),
                                "kolom 'opening', waarde '1 september 2021': moet een datum zijn"),
 }

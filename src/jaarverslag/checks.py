@@ -75,10 +75,36 @@ class RefersTo:
         ]
 
 
+@dataclass(frozen=True)
+class OnlyWhereFlagged:
+    """`child` has rows only for keys whose `flag` in `parent` is yes (else they'd never be shown)."""
+
+    child: str
+    parent: str
+    flag: str
+    key: str
+
+    def describe(self) -> str:
+        return f"`{self.child}` heeft alleen rijen voor een `{self.key}` met `{self.flag}` = ja in `{self.parent}`."
+
+    def problems(self, frames: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
+        if self.child not in frames or self.parent not in frames:
+            return []
+        parent = frames[self.parent]
+        silent = set(parent.loc[~parent[self.flag].astype(bool), self.key])
+        child_file = display_path(find_file(folder, self.child))
+        return [
+            Problem(child_file, line_of(index), self.key, value,
+                    f"staat in {self.parent} met {self.flag} = nee: deze rij zou nooit getoond worden")
+            for index, value in frames[self.child][self.key].items() if value in silent
+        ]
+
+
 CHECKS = [
     SumsTo("leeftijd", "clienten", "clienten", "clienten", "gemeente", absent_is_unknown=True),
     RefersTo("wijkhuis_activiteiten", "wijkhuizen", "wijkhuis"),
     SumsTo("wijkhuis_activiteiten", "deelnemers", "wijkhuizen", "deelnemers_totaal", "wijkhuis"),
+    OnlyWhereFlagged("oco_beperking", "oco", "beperking_geregistreerd", "gemeente"),
 ]
 
 

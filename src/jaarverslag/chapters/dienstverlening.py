@@ -56,7 +56,6 @@ def thuisadministratie(ed: Edition) -> Table:
 def oco(ed: Edition) -> Table:
     counts = ed.load("oco")
     beperking = ed.load("oco_beperking")
-    _check_beperking(counts, beperking)
     beperkingen = ranked_for(beperking, "beperking", counts["gemeente"])
     frame = pd.DataFrame(
         {
@@ -74,17 +73,6 @@ def oco(ed: Edition) -> Table:
         }
     )
     return Table(frame, f"Onafhankelijke Cliënt Ondersteuning (OCO), {ed.year}", sums_published=True)
-
-
-def _check_beperking(counts: pd.DataFrame, beperking: pd.DataFrame) -> None:
-    # A list for a gemeente that says it doesn't register would never be shown.
-    silent = set(counts.loc[~counts["beperking_geregistreerd"].astype(bool), "gemeente"])
-    both = sorted(silent & set(beperking["gemeente"]))
-    if both:
-        raise ValueError(
-            f"oco_beperking.csv heeft een top voor {', '.join(both)}, maar oco.csv zegt dat "
-            "de beperking daar niet wordt geregistreerd (beperking_geregistreerd = nee)"
-        )
 
 
 @for_edition(key="Gemeente", compare_columns=[CLIENTEN])
