@@ -127,8 +127,3 @@ def chapter(ed: Edition, has_data: bool = True) -> ChapterStatus:
     """Put in the cell that makes `ed`: leaves the chapter out of the book when it has no data
     for this edition, and states the rule for small numbers when the edition has one."""
     return ChapterStatus(ed, bool(has_data))
-
-
-def is_omitted(outputs: list[dict]) -> bool:
-    """Whether a notebook's outputs carry the marker of a chapter without data."""
-    return any(OMITTED_MIME in out.get("data", {}) for out in outputs)
