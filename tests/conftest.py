@@ -97,3 +97,19 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         return path.is_file() and "_mislukt" not in parts and not any(p.startswith(".") for p in parts)
 
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if published(p)}
+
+
+# ---- a copied project with a sentinel beside it, for tests as a hostile user (hostile.py) ----
+
+@pytest.fixture(scope="session")
+def hostile_base(tmp_path_factory) -> Path:
+    from hostile import make_base
+
+    return make_base(tmp_path_factory.mktemp("hostile-base"))
+
+
+@pytest.fixture
+def hostile(hostile_base, tmp_path):
+    from hostile import copy_project
+
+    return copy_project(hostile_base, tmp_path)

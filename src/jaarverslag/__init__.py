@@ -3,6 +3,7 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from .edition import Edition
+from .errors import JaarverslagError, in_kernel
 from .sections import chapter, section
 from .style import fmt_date, fmt_eur, fmt_int, fmt_pct
 
@@ -11,4 +12,6 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0"
 
-__all__ = ["Edition", "chapter", "fmt_date", "fmt_eur", "fmt_int", "fmt_pct", "section", "__version__"]
+in_kernel()  # in a notebook, a JaarverslagError shows as its sentence
+
+__all__ = ["JaarverslagError", "Edition", "chapter", "fmt_date", "fmt_eur", "fmt_int", "fmt_pct", "section", "__version__"]

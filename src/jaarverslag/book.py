@@ -12,9 +12,13 @@ from pathlib import Path
 
 import yaml
 
+from .errors import JaarverslagError, Kind
 
-class BookError(ValueError):
+
+class BookError(JaarverslagError):
     """`_quarto.yml` does not describe a book we can render."""
+
+    kind = Kind.PROJECT
 
 
 @dataclass(frozen=True)

@@ -30,25 +30,27 @@ from filelock import FileLock, Timeout
 from . import cache as cache_mod
 from . import provenance
 from .book import Book, read_book
+from .errors import JaarverslagError, Kind
 from .data import DataError, gemeenten
 from .edition import Edition
 from .execute import ChapterError, cached_chapters, prefetch, run_chapters, session
-from .paths import BOOK_FILE, BUILD_DIR, DATA_DIR, PROJ_ROOT, year_dir
+from . import paths
+from .paths import year_dir
 from .progress import QUIET, Progress
 
 RENDERERS = ("embedded", "quarto")
 CACHE_DIR = ".cache"  # under the output folder; hidden, so never part of a report
 
 
-class BuildBusy(Exception):
-    pass
+class BuildBusy(JaarverslagError):
+    kind = Kind.BUSY
 
 
 def build_report(year: int, *, gemeente: str | None = None, renderer: str = "embedded",
-                 out_root: Path = BUILD_DIR, data_dir: Path | None = None,
-                 jobs: int | None = None, wait: float = 0, book_file: Path = BOOK_FILE,
+                 out_root: Path | None = None, data_dir: Path | None = None,
+                 jobs: int | None = None, wait: float = 0, book_file: Path | None = None,
                  suppress_below: int | None = None, cache: bool = True,
-                 progress: bool | Progress | None = None) -> dict:
+                 progress: bool | Progress | None = None, timeout: float | None = None) -> dict:
     """Build one edition of a year's report into out_root/<year>/<edition>/; return its manifest entry.
 
     `book_file` is the `_quarto.yml` to build; its folder holds the chapters it lists.
@@ -56,8 +58,10 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
     `cache=False` neither uses nor fills the build cache in out_root/.cache.
     `progress` shows progress on stderr; None: only on a terminal and not in CI.
     """
+    out_root = Path(out_root or paths.build_dir())
+    book_file = Path(book_file or paths.book_file())
     if renderer not in RENDERERS:
-        raise ValueError(f"onbekende renderer {renderer!r}; kies uit {', '.join(RENDERERS)}")
+        raise JaarverslagError(f"Onbekende renderer {renderer!r}; kies uit {', '.join(RENDERERS)}.", Kind.USAGE)
     edition = Edition(year, gemeente, data_dir, suppress_below)
     store = _cache(out_root, cache)
     problems = cache_mod.validate_year(year, data_dir, store)
@@ -65,7 +69,7 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
         # The chapters compare with last year, so what it has must be sound; a dataset or
         # text it lacks is simply not compared (it may be new this year).
         problems += [p for p in cache_mod.validate_year(year - 1, data_dir, store)
-                     if not (p.line is None and "ontbreekt" in p.rule)]
+                     if not p.missing]
     if problems:
         raise DataError(problems)
 
@@ -214,10 +218,7 @@ def _reads(run, data_root: Path) -> list[str]:
         path = Path(dep)
         if dep.startswith("ls:") or not path.is_file() or not path.is_relative_to(data_root):
             continue
-        try:
-            found.append(str(path.relative_to(PROJ_ROOT)))
-        except ValueError:
-            found.append(str(path.relative_to(data_root)))
+        found.append(paths.relative(path, paths.root(), data_root))
     return found
 
 
@@ -253,7 +254,7 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
         """Where a staged file will be once published, relative to the manifest."""
         return str(Path(edition.slug) / Path(path).relative_to(staging))
 
-    data_root = Path(data_dir or DATA_DIR).resolve()
+    data_root = Path(data_dir or paths.data_dir()).resolve()
     return {
         "gemeente": edition.gemeente,
         "renderer": renderer,
@@ -287,7 +288,7 @@ def build_all(years: list[int], *, every_gemeente: bool = False, gemeente: str |
     """
     built: dict[int, dict[str, dict]] = {}
     options["progress"] = _progress(options.get("progress"))
-    store = _cache(options.get("out_root", BUILD_DIR), options.get("cache", True))
+    store = _cache(options.get("out_root") or paths.build_dir(), options.get("cache", True))
     data_dir = options.get("data_dir")
     with session(options.get("jobs")):
         for year in years:
@@ -296,7 +297,7 @@ def build_all(years: list[int], *, every_gemeente: bool = False, gemeente: str |
                 if problems:
                     raise DataError(problems)
             wanted = editions_of(year, data_dir) if every_gemeente else [gemeente]
-            if store is not None and not _busy(Path(options.get("out_root", BUILD_DIR)) / str(year), options):
+            if store is not None and not _busy(Path(options.get("out_root") or paths.build_dir()) / str(year), options):
                 _prefetch(year, wanted, store, options)
             for name in wanted:
                 entry = build_report(year, gemeente=name, **options)
@@ -319,10 +320,10 @@ def _busy(year_out: Path, options: dict) -> bool:
 
 def _prefetch(year: int, wanted: list[str | None], store: cache_mod.Cache, options: dict) -> None:
     """Queue the chapters of every wanted edition, in order, in the session's kernels."""
-    book = read_book(options.get("book_file", BOOK_FILE))
+    book = read_book(options.get("book_file") or paths.book_file())
     sources = [book.root / c for c in book.notebooks]
     data_dir = options.get("data_dir")
-    out_root = Path(options.get("out_root", BUILD_DIR))
+    out_root = Path(options.get("out_root") or paths.build_dir())
     for order, name in enumerate(wanted, start=1):
         edition = Edition(year, name, data_dir, options.get("suppress_below"))
         prefetch(sources, _parameters(edition, data_dir), store, priority=order,

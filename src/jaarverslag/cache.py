@@ -268,16 +268,16 @@ def validation_key(year: int, data_dir: Path | None) -> str:
 def validate_year(year: int, data_dir: Path | None, cache: Cache | None) -> list:
     """`data.validate_year`, skipped when the files it read last time are unchanged."""
     from .data import validate_year as validate
-    from .paths import DATA_DIR, PROJ_ROOT
+    from . import paths
 
     if cache is None:
         return validate(year, data_dir)
-    data_root = Path(data_dir or DATA_DIR).resolve()
+    data_root = Path(data_dir or paths.data_dir()).resolve()
     key = validation_key(year, data_dir)
     if cache.validated(key):
         return []
     started = time.time()
-    with trace.capture([PROJ_ROOT, data_root], [data_root]) as reads:
+    with trace.capture([paths.root(), data_root], [data_root]) as reads:
         problems = validate(year, data_dir)
     if not problems:
         cache.store_validated(key, reads, started)

@@ -6,13 +6,66 @@ import argparse
 import signal
 import sys
 import threading
+import traceback
 from pathlib import Path
 
-from .paths import BOOK_FILE, BUILD_DIR
+from . import paths
+from .errors import JaarverslagError, Kind, from_os_error
+
+
+class DutchParser(argparse.ArgumentParser):
+    """argparse with its complaints in Dutch, as one sentence and exit code 2."""
+
+    PHRASES = {
+        "the following arguments are required": "deze opties ontbreken",
+        "one of the arguments": "geef een van deze opties op:",
+        "is required": "",
+        "not allowed with argument": "gaat niet samen met",
+        "unrecognized arguments": "onbekende opties",
+        "invalid choice": "ongeldige keuze",
+        "choose from": "kies uit",
+        "expected one argument": "verwacht één waarde",
+        "argument ": "optie ",
+        "invalid int value": "geen geheel getal",
+        "invalid float value": "geen getal",
+        "invalid Path value": "geen geldig pad",
+    }
+
+    def error(self, message: str):
+        for english, dutch in self.PHRASES.items():
+            message = message.replace(english, dutch)
+        self.exit(2, f"{self.prog}: {' '.join(message.split())}. Zie '{self.prog} --help'.\n")
+
+
+def year(text: str) -> int:
+    """A year as a whole number between 1900 and 2200; else a Dutch complaint."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"geen geldig jaar: {text!r} (bv. 2022)") from None
+    if not 1900 <= value <= 2200:
+        raise argparse.ArgumentTypeError(f"geen geldig jaar: {text!r} (bv. 2022)")
+    return value
+
+
+def positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"geen getal: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"moet groter dan 0 zijn: {text!r}")
+    return value
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--project", type=Path, default=None,
+                   help="de projectmap, met _quarto.yml (standaard: de dichtstbijzijnde vanaf de huidige map)")
+    p.add_argument("--debug", action="store_true", help="toon bij een fout ook de volledige traceback")
 
 
 def _year_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--year", type=int, required=True, help="het jaar van de gegevens, bv. 2022")
+    p.add_argument("--year", type=year, required=True, help="het jaar van de gegevens, bv. 2022")
     _data_dir_option(p)
 
 
@@ -28,22 +81,25 @@ def years(text: str) -> list[int]:
     ([2021, 2022, 2023], [2022], [2020, 2022])
     """
     found: list[int] = []
-    for part in text.split(","):
-        first, _, last = part.strip().partition("-")
-        found += range(int(first), int(last or first) + 1)
-    if not found or any(y < 1900 or y > 2200 for y in found):
+    try:
+        for part in text.split(","):
+            first, _, last = part.strip().partition("-")
+            found += range(int(first), int(last or first) + 1)
+    except ValueError:
+        found = []
+    if not found or len(found) > 50 or any(y < 1900 or y > 2200 for y in found):
         raise argparse.ArgumentTypeError(f"geen geldige jaren: {text!r} (bv. 2022, 2021-2023 of 2021,2022)")
     return found
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="jaarverslag", description="Bouw het jaarverslag van Wijkkracht uit data.")
-    sub = top.add_subparsers(dest="command", required=True)
+    top = DutchParser(prog="jaarverslag", description="Bouw het jaarverslag van Wijkkracht uit data.")
+    sub = top.add_subparsers(dest="command", required=True, parser_class=DutchParser)
 
     build = sub.add_parser("build", help="controleer de gegevens, voer de hoofdstukken uit en maak HTML en PDF",
                            description="Controleer de gegevens, voer de hoofdstukken uit en maak HTML en PDF.")
     which_years = build.add_mutually_exclusive_group(required=True)
-    which_years.add_argument("--year", type=int, help="het jaar van de gegevens, bv. 2022")
+    which_years.add_argument("--year", type=year, help="het jaar van de gegevens, bv. 2022")
     which_years.add_argument("--years", type=years, help="meer jaren: 2021-2023 of 2021,2022")
     _data_dir_option(build)
     which = build.add_mutually_exclusive_group()
@@ -54,9 +110,12 @@ def parser() -> argparse.ArgumentParser:
                        help="toon aantallen van 1 tot N-1 als '<N' (voor openbare edities; standaard uit)")
     build.add_argument("--renderer", choices=["embedded", "quarto"], default="embedded",
                        help="embedded (standaard, werkt offline) of quarto (als quarto geïnstalleerd is)")
-    build.add_argument("--out", type=Path, default=BUILD_DIR, help="uitvoermap (standaard: build/)")
+    build.add_argument("--out", type=Path, default=None, help="uitvoermap (standaard: build/ van het project)")
+    build.add_argument("--timeout", type=positive, default=None, metavar="SECONDEN",
+                       help="hoogstens zoveel seconden per cel van een hoofdstuk (standaard: cell-timeout in "
+                            "_quarto.yml)")
     build.add_argument("--jobs", type=int, default=None, help="hoofdstukken tegelijk (standaard: aantal kernen)")
-    build.add_argument("--book", type=Path, default=BOOK_FILE,
+    build.add_argument("--book", type=Path, default=None,
                        help="de boekbeschrijving (standaard: _quarto.yml van het project)")
     build.add_argument("--wait", type=float, default=0,
                        help="seconden wachten als er al een build van dit jaar loopt (standaard: 0)")
@@ -75,8 +134,10 @@ def parser() -> argparse.ArgumentParser:
                          help="maak data/<jaar>/ met een sjabloon per dataset, ingevuld uit het jaar ervoor",
                          description="Maak data/<jaar>/ met een sjabloon per dataset: de kopregel, en de gemeenten, "
                                      "wijkhuizen en rangen uit het jaar ervoor. Vul daarna alleen de cijfers in.")
-    new.add_argument("year", type=int, help="het nieuwe jaar, bv. 2023")
+    new.add_argument("year", type=year, help="het nieuwe jaar, bv. 2023")
     new.add_argument("--data-dir", type=Path, default=None, help="map met een submap per jaar (standaard: data/)")
+    for command in (build, validate, new):
+        _common(command)
     return top
 
 
@@ -88,41 +149,53 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly as on Ctrl-C
-    from .build import BuildBusy, build_all
-    from .data import DataError, validate_year
-    from .execute import ChapterError
-
     try:
-        if args.command == "new-year":
-            from .newyear import new_year
-
-            written = new_year(args.year, args.data_dir)
-            print(f"{len(written)} sjablonen gemaakt in {written[0].parent}. Vul de cijfers in en draai dan:")
-            print(f"  jaarverslag validate --year {args.year}")
-            return 0
-        if args.command == "validate":
-            problems = validate_year(args.year, args.data_dir)
-            if problems:
-                print(f"De gegevens van {args.year} zijn niet in orde: {DataError(problems)}", file=sys.stderr)
-                return 1
-            print(f"De gegevens van {args.year} zijn in orde.")
-            return 0
-        built = build_all(args.years or [args.year], every_gemeente=args.all, gemeente=args.gemeente,
-                          renderer=args.renderer, out_root=args.out, data_dir=args.data_dir,
-                          jobs=args.jobs, wait=args.wait, book_file=args.book,
-                          suppress_below=args.suppress_below, cache=args.cache, progress=args.progress)
-    except (DataError, ChapterError, BuildBusy) as err:
-        print(f"Niet gebouwd: {err}", file=sys.stderr)
-        return 1
-    except (FileExistsError, FileNotFoundError) as err:
-        print(f"Niet gelukt: {err}", file=sys.stderr)
-        return 1
+        with paths.project(args.project):
+            return _run(args)
     except KeyboardInterrupt:
         print("Afgebroken. Het vorige jaarverslag is niet aangeraakt.", file=sys.stderr)
         return 130
+    except Exception as err:  # noqa: BLE001 - caught once, here: a sentence, never a traceback
+        known = err if isinstance(err, JaarverslagError) else (
+            from_os_error(err) if isinstance(err, OSError) else None)
+        if args.debug:
+            traceback.print_exc()
+        if known is None:
+            print(f"Er ging iets onverwachts mis ({type(err).__name__}: {err}). Het vorige jaarverslag is niet "
+                  "aangeraakt; draai opnieuw met --debug en meld de uitvoer.", file=sys.stderr)
+            return 1
+        print(f"Niet gelukt: {known}" if known.kind is not Kind.DATA else f"Niet gebouwd: {known}",
+              file=sys.stderr)
+        return known.exit_code
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "new-year":
+        from .newyear import new_year
+
+        written = new_year(args.year, args.data_dir)
+        print(f"{len(written)} sjablonen gemaakt in {written[0].parent}. Vul de cijfers in en draai dan:")
+        print(f"  jaarverslag validate --year {args.year}")
+        return 0
+    if args.command == "validate":
+        from .data import DataError, validate_year
+
+        problems = validate_year(args.year, args.data_dir)
+        if problems:
+            raise DataError(problems, f"De gegevens van {args.year} zijn niet in orde")
+        print(f"De gegevens van {args.year} zijn in orde.")
+        return 0
+    from .build import build_all
+
+    out = args.out or paths.build_dir()
+    built = build_all(args.years or [args.year], every_gemeente=args.all, gemeente=args.gemeente,
+                      renderer=args.renderer, out_root=out, data_dir=args.data_dir,
+                      jobs=args.jobs, wait=args.wait, book_file=args.book,
+                      suppress_below=args.suppress_below, cache=args.cache, progress=args.progress,
+                      timeout=args.timeout)
     for year, editions in built.items():
         for name, entry in editions.items():
-            year_out = Path(args.out) / str(year)
+            year_out = Path(out) / str(year)
             print(f"Jaarverslag {year}, editie {name} ({entry['renderer']}) is klaar:")
             print(f"  HTML: {year_out / entry['html']}")
             if entry["pdf"]:

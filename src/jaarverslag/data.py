@@ -15,16 +15,22 @@ from pathlib import Path
 import pandas as pd
 
 from . import schema, trace
+from .errors import JaarverslagError, Kind
 from .datasets import DATASETS, TEXTS, by_name
-from .paths import PROJ_ROOT, year_dir
+from .paths import relative, year_dir
 from .schema import Problem
 
 
-class DataError(Exception):
-    def __init__(self, problems: list[Problem]):
+class DataError(JaarverslagError):
+    """The data breaks rules; `problems` names each (file, line, column, value, rule)."""
+
+    kind = Kind.DATA
+
+    def __init__(self, problems: list[Problem], heading: str = ""):
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} probleem/problemen in de gegevens:\n{lines}")
+        count = "1 probleem" if len(problems) == 1 else f"{len(problems)} problemen"
+        super().__init__(f"{heading or 'De gegevens zijn niet in orde'}: {count}:\n{lines}")
 
 
 def find_file(folder: Path, name: str) -> Path | None:
@@ -39,10 +45,7 @@ def find_file(folder: Path, name: str) -> Path | None:
 
 
 def display_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(PROJ_ROOT))
-    except ValueError:
-        return str(path)
+    return relative(path)
 
 
 def read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -79,7 +82,7 @@ def read_dataset(name: str, folder: Path, gemeenten: list[str]) -> tuple[pd.Data
     path = find_file(folder, name)
     if path is None:
         return None, [Problem(display_path(folder / f"{name}.csv"), None, None, None,
-                              f"bestand ontbreekt (dataset '{dataset.title}')")]
+                              f"bestand ontbreekt (dataset '{dataset.title}')", missing=True)]
     raw, problems = read_raw(path)
     if raw is None:
         return None, problems
@@ -127,7 +130,8 @@ def validate_year(year: int, data_dir: Path | None = None) -> list[Problem]:
 
     folder = year_dir(year, data_dir)
     if not folder.is_dir():
-        return [Problem(display_path(folder), None, None, None, f"map met gegevens voor {year} ontbreekt")]
+        return [Problem(display_path(folder), None, None, None, f"map met gegevens voor {year} ontbreekt",
+                        missing=True)]
     frames: dict[str, pd.DataFrame] = {}
     base, problems = read_dataset("gemeenten", folder, [])
     known = list(base["gemeente"].dropna()) if base is not None and not problems else []
@@ -146,5 +150,6 @@ def validate_year(year: int, data_dir: Path | None = None) -> list[Problem]:
         trace.record(page)
         if not page.is_file() or not page.read_text(encoding="utf-8-sig").strip():
             problems.append(Problem(display_path(page), None, None, None,
-                                    "tekst ontbreekt of is leeg (Markdown, UTF-8, zonder de titel)"))
+                                    "tekst ontbreekt of is leeg (Markdown, UTF-8, zonder de titel)",
+                                    missing=not page.is_file()))
     return problems

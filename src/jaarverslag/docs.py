@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .checks import CHECKS
 from .datasets import DATASETS, TEXTS
-from .paths import PROJ_ROOT
+from . import paths
 from .schema import BOOL, COUNT, DATE, FREQUENCY, Dataset
 
-DATA_DOC = PROJ_ROOT / "docs" / "data.md"
+DATA_DOC = Path("docs") / "data.md"  # relative to the project
 
 KINDS = {
     COUNT: "geheel getal ≥ 0 (\"1.380\" wordt gelezen als 1380)",
@@ -58,6 +60,7 @@ def _dataset_doc(dataset: Dataset) -> list[str]:
 
 
 if __name__ == "__main__":
-    DATA_DOC.parent.mkdir(exist_ok=True)
-    DATA_DOC.write_text(data_doc(), encoding="utf-8")
-    print(f"geschreven: {DATA_DOC}")
+    target = paths.root() / DATA_DOC
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(data_doc(), encoding="utf-8")
+    print(f"geschreven: {target}")

@@ -20,12 +20,15 @@ from pathlib import Path
 
 from . import cache as cache_mod
 from .kernels import KERNEL, Job, KernelPool
-from .paths import DATA_DIR, PROJ_ROOT
+from . import paths
+from .errors import JaarverslagError, Kind
 from .progress import QUIET, Progress
 
 
-class ChapterError(Exception):
+class ChapterError(JaarverslagError):
     """A chapter notebook raised. Names the chapter, cell, error and executed notebook."""
+
+    kind = Kind.CHAPTER
 
     def __init__(self, chapter: str, cell: int | None, error: str, notebook: Path):
         self.chapter, self.cell, self.error, self.notebook = chapter, cell, error, notebook
@@ -103,10 +106,11 @@ class Watch:
 
     @classmethod
     def of(cls, sources: list[Path], parameters: dict, roots=(), exclude=()) -> Watch:
-        data_root = Path(parameters.get("data_dir") or DATA_DIR).resolve()
-        found = {str(Path(r).resolve()) for r in (PROJ_ROOT, data_root, *roots)}
+        project = paths.root()
+        data_root = Path(parameters.get("data_dir") or paths.data_dir()).resolve()
+        found = {str(Path(r).resolve()) for r in (project, data_root, *roots)}
         found |= {str(Path(s).resolve().parent) for s in sources}
-        skip = {str(Path(e).resolve()) for e in exclude} | {str(PROJ_ROOT / ".git")}
+        skip = {str(Path(e).resolve()) for e in exclude} | {str(project / ".git")}
         return cls(tuple(sorted(found)), tuple(sorted(skip)), (str(data_root),))
 
 

@@ -36,14 +36,19 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import paths
+from .errors import JaarverslagError, Kind
+
 KERNEL = "python3"
 ENGINE = "jaarverslag-warm"
 _MODULE = "__import__('jaarverslag.kernels', fromlist=['_'])"
 _engine_registered = False
 
 
-class KernelError(RuntimeError):
+class KernelError(JaarverslagError):
     """The kernel could not be started or stopped answering."""
+
+    kind = Kind.CHAPTER
 
 
 # ---------------------------------------------------------------- in the kernel
@@ -205,7 +210,9 @@ class Kernel:
                                 client_class="jupyter_client.asynchronous.AsyncKernelClient")
         # As nbclient does for the kernels it starts: no history file on disk. And no warning
         # on the terminal about plain TCP on localhost for every kernel (errors still show).
-        self.km.start_kernel(cwd=self.cwd, extra_arguments=["--HistoryManager.hist_file=:memory:",
+        # The kernel builds the same project as this process, wherever its notebook lies.
+        env = {**os.environ, paths.ENV: str(paths.root())}
+        self.km.start_kernel(cwd=self.cwd, env=env, extra_arguments=["--HistoryManager.hist_file=:memory:",
                                                             "--IPKernelApp.log_level=ERROR"])
         try:
             _register_engine()  # imports papermill here while the kernel starts

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .data import load
 from .datasets import DATASETS
+from .errors import JaarverslagError, Kind
 from .paths import year_dir
 from .schema import COUNT, FREQUENCY, Dataset
 
@@ -25,9 +26,11 @@ def new_year(year: int, data_dir: Path | None = None) -> list[Path]:
     """Create data/<year>/ with one template per dataset, rows filled in from the year before."""
     target, previous = year_dir(year, data_dir), year_dir(year - 1, data_dir)
     if target.exists():
-        raise FileExistsError(f"{target} bestaat al; new-year overschrijft geen gegevens")
+        raise JaarverslagError(f"{target} bestaat al; new-year overschrijft geen gegevens. Kies een ander jaar, "
+                               "of verwijder die map zelf als u echt opnieuw wilt beginnen.", Kind.NAME)
     if not previous.is_dir():
-        raise FileNotFoundError(f"{previous} ontbreekt: new-year vult de nieuwe sjablonen uit het jaar ervoor")
+        raise JaarverslagError(f"{previous} ontbreekt: new-year vult de nieuwe sjablonen uit het jaar ervoor. "
+                               "Maak eerst dat jaar, of kies het jaar erna.", Kind.NAME)
     target.mkdir(parents=True)
     written = []
     for name, dataset in DATASETS.items():

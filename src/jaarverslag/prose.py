@@ -14,13 +14,16 @@ from IPython.display import Markdown
 from . import trace
 from .data import display_path
 from .edition import Edition
+from .errors import JaarverslagError, Kind
 from .paths import year_dir
 
 FOLDER = "tekst"
 
 
-class ProseError(FileNotFoundError):
+class ProseError(JaarverslagError):
     """A prose page the chapter needs is missing."""
+
+    kind = Kind.DATA
 
 
 def path(year: int, name: str, data_dir: Path | str | None = None) -> Path:

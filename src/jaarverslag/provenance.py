@@ -9,7 +9,7 @@ import subprocess
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from .paths import PROJ_ROOT
+from . import paths
 from .style import fmt_date
 
 KEY_PACKAGES = ("jaarverslag", "pandas", "pandera", "matplotlib", "papermill", "nbconvert", "weasyprint")
@@ -23,15 +23,11 @@ def folder_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
-def inputs(paths: list[Path]) -> dict[str, str]:
+def inputs(files: list[Path]) -> dict[str, str]:
     """Each input file (relative to the project where possible) with its sha256."""
     out = {}
-    for path in paths:
-        try:
-            name = str(path.resolve().relative_to(PROJ_ROOT))
-        except ValueError:
-            name = str(path)
-        out[name] = file_hash(path)
+    for path in files:
+        out[paths.relative(path)] = file_hash(path)
     return out
 
 
@@ -47,7 +43,7 @@ def data_hash(folder: Path) -> str:
 def git_commit() -> str:
     """The commit the report was built from, marked when the tree has uncommitted changes."""
     def git(*args):
-        return subprocess.run(["git", *args], cwd=PROJ_ROOT, capture_output=True, text=True,
+        return subprocess.run(["git", *args], cwd=paths.root(), capture_output=True, text=True,
                               check=True).stdout.strip()
     try:
         commit = git("rev-parse", "--short=12", "HEAD")

@@ -35,6 +35,7 @@ class Problem:
     column: str | None
     value: object
     rule: str
+    missing: bool = False  # a whole file, folder or page is absent (not a broken rule inside one)
 
     def __str__(self) -> str:
         where = [self.file]

@@ -453,6 +453,6 @@ def previous_table(build, ed, *args, **kwargs) -> Table | None:
     try:
         return build(before, *args, **kwargs)
     except DataError as err:
-        if all("bestand ontbreekt" in p.rule for p in err.problems):
+        if all(p.missing for p in err.problems):
             return None  # a dataset that is new this year: nothing to compare with
         raise

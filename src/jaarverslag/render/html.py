@@ -28,6 +28,7 @@ import nbformat
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from jaarverslag.book import Book
+from jaarverslag.errors import JaarverslagError, Kind
 from jaarverslag.sections import OMITTED_MIME
 
 log = logging.getLogger(__name__)
@@ -47,8 +48,10 @@ DROP_CELL_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_ce
 DROP_OUTPUT_TAGS = {"remove-output", "remove_output"}
 
 
-class RenderError(RuntimeError):
+class RenderError(JaarverslagError):
     """A chapter cannot be rendered as it is; the message says which and why."""
+
+    kind = Kind.RENDER
 
 
 # --------------------------------------------------------------------------- model

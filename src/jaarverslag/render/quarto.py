@@ -26,6 +26,7 @@ import nbformat
 import yaml
 
 from jaarverslag.book import Book
+from jaarverslag.errors import JaarverslagError, Kind
 from jaarverslag.render.html import _clean_notebook, present_chapters
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,10 @@ OUTPUT_DIR = "quarto-book"
 TYPST_BOOKS_SINCE = (1, 9)
 
 
-class QuartoNotFound(RuntimeError):
+class QuartoNotFound(JaarverslagError):
     """`quarto` is not on PATH."""
+
+    kind = Kind.RENDER
 
 
 def _config(book: Book) -> dict:
