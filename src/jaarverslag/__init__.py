@@ -14,4 +14,5 @@ except PackageNotFoundError:  # running from a source tree without install
 
 in_kernel()  # in a notebook, a JaarverslagError shows as its sentence
 
-__all__ = ["JaarverslagError", "Edition", "chapter", "fmt_date", "fmt_eur", "fmt_int", "fmt_pct", "section", "__version__"]
+__all__ = ["Edition", "JaarverslagError", "chapter", "fmt_date", "fmt_eur", "fmt_int", "fmt_pct", "section",
+           "__version__"]

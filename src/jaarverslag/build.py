@@ -28,13 +28,12 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from . import cache as cache_mod
-from . import provenance
+from . import paths, provenance
 from .book import Book, read_book
-from .errors import JaarverslagError, Kind
 from .data import DataError, gemeenten
 from .edition import Edition
+from .errors import JaarverslagError, Kind
 from .execute import ChapterError, cached_chapters, prefetch, run_chapters, session
-from . import paths
 from .paths import year_dir
 from .progress import QUIET, Progress
 

@@ -267,8 +267,8 @@ def validation_key(year: int, data_dir: Path | None) -> str:
 
 def validate_year(year: int, data_dir: Path | None, cache: Cache | None) -> list:
     """`data.validate_year`, skipped when the files it read last time are unchanged."""
-    from .data import validate_year as validate
     from . import paths
+    from .data import validate_year as validate
 
     if cache is None:
         return validate(year, data_dir)

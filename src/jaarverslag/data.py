@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import schema, trace
-from .errors import JaarverslagError, Kind
 from .datasets import DATASETS, TEXTS, by_name
+from .errors import JaarverslagError, Kind
 from .paths import relative, year_dir
 from .schema import Problem
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import paths
 from .checks import CHECKS
 from .datasets import DATASETS, TEXTS
-from . import paths
 from .schema import BOOL, COUNT, DATE, FREQUENCY, Dataset
 
 DATA_DOC = Path("docs") / "data.md"  # relative to the project

