@@ -100,11 +100,40 @@ class OnlyWhereFlagged:
         ]
 
 
+@dataclass(frozen=True)
+class RowsWhereFlagged:
+    """Every key whose `flag` in `parent` is yes has rows in `child`: yes means the list is kept.
+
+    So `child` may be empty (a header only) just when no key is flagged.
+    """
+
+    child: str
+    parent: str
+    flag: str
+    key: str
+
+    def describe(self) -> str:
+        return f"elke `{self.key}` met `{self.flag}` = ja in `{self.parent}` heeft rijen in `{self.child}`."
+
+    def problems(self, frames: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
+        if self.child not in frames or self.parent not in frames:
+            return []
+        parent, listed = frames[self.parent], set(frames[self.child][self.key])
+        parent_file = display_path(find_file(folder, self.parent))
+        child_file = display_path(find_file(folder, self.child))
+        return [
+            Problem(parent_file, line_of(index), self.flag, "ja",
+                    f"{row[self.key]} heeft geen rijen in {child_file}; vul die in, of zet hier 'nee'")
+            for index, row in parent.iterrows() if row[self.flag] is True and row[self.key] not in listed
+        ]
+
+
 CHECKS = [
     SumsTo("leeftijd", "clienten", "clienten", "clienten", "gemeente", absent_is_unknown=True),
     RefersTo("wijkhuis_activiteiten", "wijkhuizen", "wijkhuis"),
     SumsTo("wijkhuis_activiteiten", "deelnemers", "wijkhuizen", "deelnemers_totaal", "wijkhuis"),
     OnlyWhereFlagged("oco_beperking", "oco", "beperking_geregistreerd", "gemeente"),
+    RowsWhereFlagged("oco_beperking", "oco", "beperking_geregistreerd", "gemeente"),
 ]
 
 

@@ -1,13 +1,16 @@
 """Reading a year's data: find each file, read it as the analyst saved it, validate it.
 
 Files are CSV (UTF-8, with or without BOM; ',' or ';' as Dutch Excel saves it)
-or .xlsx. Loading never returns data that broke a rule: it raises `DataError`
-with every problem, each naming file, line, column and value.
+or .xlsx (read cell by cell as Excel means it: dates, whole numbers, ja/nee). One
+dataset has one file: both a .csv and an .xlsx is refused. A file larger than its
+dataset can be is refused before it is read. Loading never returns data that broke
+a rule: it raises `DataError` with every problem, each naming file, line, column and value.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import io
 from pathlib import Path
@@ -18,7 +21,9 @@ from . import schema, trace
 from .datasets import DATASETS, TEXTS, by_name
 from .errors import JaarverslagError, Kind
 from .paths import relative, year_dir
-from .schema import Problem
+from .schema import Dataset, ExcelDate, ExcelFormula, Problem
+
+SUFFIXES = (".csv", ".xlsx")
 
 
 class DataError(JaarverslagError):
@@ -33,29 +38,62 @@ class DataError(JaarverslagError):
         super().__init__(f"{heading or 'De gegevens zijn niet in orde'}: {count}:\n{lines}")
 
 
-def find_file(folder: Path, name: str) -> Path | None:
-    """The dataset's file. Every place looked at is recorded for the build cache (`trace`),
-    also where nothing was found: a file added there later is a change too."""
-    for suffix in (".csv", ".xlsx"):
+def candidates(folder: Path, name: str) -> list[Path]:
+    """The dataset's files that exist (.csv, .xlsx). Every place looked at is recorded for the
+    build cache (`trace`), also where nothing was found: a file added there later is a change too."""
+    found = []
+    for suffix in SUFFIXES:
         candidate = folder / f"{name}{suffix}"
         trace.record(candidate)
         if candidate.exists():
-            return candidate
-    return None
+            found.append(candidate)
+    return found
+
+
+def find_file(folder: Path, name: str) -> Path | None:
+    """The dataset's file (the .csv when there are two; `read_dataset` refuses that)."""
+    found = candidates(folder, name)
+    return found[0] if found else None
+
+
+def _stamp(folder: Path, name: str) -> tuple:
+    """What tells a changed file from the one read before: each candidate's time and size."""
+    return tuple((p.suffix, p.stat().st_mtime_ns, p.stat().st_size) for p in candidates(folder, name))
 
 
 def display_path(path: Path) -> str:
     return relative(path)
 
 
-def read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """The cells of a file as text, header from the first line."""
+def file_size(size: int) -> str:
+    """A file size the Dutch way.
+
+    >>> file_size(2_000_000), file_size(31_457_280), file_size(900)
+    ('2 MB', '31,5 MB', '900 bytes')
+    """
+    if size < 100_000:
+        return f"{size} bytes"
+    megabytes = f"{size / 1_000_000:.1f}".replace(".", ",")
+    return f"{megabytes.removesuffix(',0')} MB"
+
+
+def read_raw(path: Path, dataset: Dataset | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The cells of a file as text, header from the first line, and problems found in reading
+    (a frame with problems still has rows worth checking; None has none).
+
+    With a `dataset`, a file larger than it can be (`max_bytes`, `max_rows`) is refused
+    without being read whole.
+    """
     shown = display_path(path)
+    size = path.stat().st_size
+    if dataset is not None and size > dataset.max_bytes:
+        return None, [Problem(
+            shown, None, None, None,
+            f"is {file_size(size)} groot, meer dan de {file_size(dataset.max_bytes)} die past bij "
+            f"'{dataset.title}' (hoogstens {dataset.max_rows} rijen); is dit het goede bestand?")]
+    max_rows = dataset.max_rows if dataset is not None else None
     if path.suffix == ".xlsx":
-        try:
-            return pd.read_excel(path, dtype=str, keep_default_na=False), []
-        except Exception as err:  # openpyxl raises many kinds for a broken workbook
-            return None, [Problem(shown, None, None, None, f"is geen leesbaar Excel-bestand ({err})")]
+        return read_xlsx(path, max_rows)
     data = path.read_bytes()
     try:
         content = data.decode("utf-8-sig")
@@ -74,21 +112,120 @@ def read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     except pd.errors.ParserError as err:
         return None, [Problem(shown, None, None, None, f"is geen geldige CSV ({err})")]
     frame.columns = [str(c).strip() for c in frame.columns]
+    if max_rows is not None and len(frame) > max_rows:
+        return None, [_too_many_rows(shown, len(frame), max_rows)]
     return frame, []
+
+
+def _too_many_rows(shown: str, rows: int | str, max_rows: int) -> Problem:
+    return Problem(shown, None, None, None, f"heeft {rows} rijen, meer dan de {max_rows} die passen bij deze "
+                   "dataset; is dit het goede bestand?")
+
+
+def read_xlsx(path: Path, max_rows: int | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The cells of the first sheet as text, as Excel means them (see `_excel_text`).
+
+    The file is read twice, streaming: once for the values Excel saved, once for the
+    formulas, to tell an empty cell from a formula saved without its outcome.
+    """
+    import openpyxl  # only needed for .xlsx files
+
+    shown = display_path(path)
+    try:
+        values_book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formula_book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as err:  # openpyxl raises many kinds for a broken workbook
+        return None, [_unreadable_xlsx(shown, err)]
+    try:
+        values = values_book.worksheets[0].iter_rows(values_only=True)
+        formulas = formula_book.worksheets[0].iter_rows(values_only=True)
+        header = next(values, None)
+        next(formulas, None)
+        if header is None or all(_excel_text(c) == "" for c in header):
+            return None, [Problem(shown, None, None, None, "het bestand is leeg")]
+        width = max(i + 1 for i, c in enumerate(header) if _excel_text(c) != "")
+        columns = [_excel_text(c).strip() for c in header[:width]]
+        rows, index, problems = [], [], []
+        for number, (row, written) in enumerate(zip(values, formulas, strict=False), start=2):
+            cells = [_excel_cell(v, f) for v, f in zip(row, written, strict=False)]
+            cells += [""] * (width - len(cells))
+            if all(str(c).strip() == "" for c in cells):
+                continue  # an empty row, as a CSV's blank line
+            for column, cell in enumerate(cells[width:], start=width + 1):
+                if str(cell).strip() != "":
+                    problems.append(Problem(shown, number, openpyxl.utils.get_column_letter(column), cell,
+                                            "staat buiten de kolommen van de kopregel; zet de waarde in een "
+                                            "kolom met een naam of verwijder haar"))
+            if max_rows is not None and len(rows) >= max_rows:
+                return None, [_too_many_rows(shown, f"meer dan {max_rows}", max_rows)]
+            rows.append(cells[:width])
+            index.append(number - 2)  # line_of(index) gives back the row number in Excel
+    except Exception as err:  # a damaged sheet shows only while it is read
+        return None, [_unreadable_xlsx(shown, err)]
+    finally:
+        values_book.close()
+        formula_book.close()
+    return pd.DataFrame(rows, columns=columns, index=index, dtype=object), problems
+
+
+def _unreadable_xlsx(shown: str, err: Exception) -> Problem:
+    return Problem(shown, None, None, None, f"is geen leesbaar Excel-bestand ({type(err).__name__}: {err}); "
+                   "sla het opnieuw op als Excel-werkmap (.xlsx)")
+
+
+def _excel_cell(value, written):
+    """A cell's value; a formula that Excel saved without its outcome is marked as one."""
+    if value is None and isinstance(written, str) and written.startswith("="):
+        return ExcelFormula(written)
+    return _excel_text(value)
+
+
+def _excel_text(value) -> str:
+    """An Excel value as the text a CSV would hold.
+
+    >>> _excel_text(12.0), _excel_text(12.5), _excel_text(True), _excel_text(None)
+    ('12', '12.5', 'ja', '')
+    >>> _excel_text(dt.datetime(2022, 3, 1)), _excel_text(dt.datetime(2022, 3, 1, 9, 30))
+    ('2022-03-01', '2022-03-01 09:30')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time():
+            return ExcelDate(value.date().isoformat())
+        return ExcelDate(value.isoformat(sep=" ", timespec="minutes"))
+    if isinstance(value, dt.date):
+        return ExcelDate(value.isoformat())
+    if isinstance(value, dt.time):
+        return ExcelDate(value.isoformat(timespec="minutes"))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def read_dataset(name: str, folder: Path, gemeenten: list[str]) -> tuple[pd.DataFrame | None, list[Problem]]:
     dataset = by_name(name)
-    path = find_file(folder, name)
-    if path is None:
+    found = candidates(folder, name)
+    if not found:
         return None, [Problem(display_path(folder / f"{name}.csv"), None, None, None,
                               f"bestand ontbreekt (dataset '{dataset.title}')", missing=True)]
-    raw, problems = read_raw(path)
+    if len(found) > 1:
+        return None, [Problem(display_path(found[0]), None, None, None,
+                              f"twee bestanden voor één dataset: {display_path(found[0])} en "
+                              f"{display_path(found[1])}; verwijder er één")]
+    path = found[0]
+    raw, problems = read_raw(path, dataset)
     if raw is None:
         return None, problems
-    typed, problems = schema.coerce(dataset, raw, display_path(path))
+    typed, found = schema.coerce(dataset, raw, display_path(path))
+    problems += found
     if any(p.line == 1 for p in problems):  # header problems: the rows can't be read
         return None, problems
+    if typed.empty and not dataset.may_be_empty:
+        return None, [Problem(display_path(path), None, None, None,
+                              "bevat geen rijen, alleen de kopregel; vul de gegevens in")]
     problems += schema.check(dataset, typed, display_path(path), gemeenten, problems)
     return typed, sorted(problems, key=lambda p: p.line or 0)
 
@@ -101,10 +238,9 @@ def gemeenten(year: int, data_dir: Path | None = None) -> list[str]:
 def load(year: int, name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """One validated dataset of a year. Raises DataError naming every problem."""
     folder = year_dir(year, data_dir)
-    path = find_file(folder, name)
+    stamp = _stamp(folder, name)
     if name != "gemeenten":
-        find_file(folder, "gemeenten")  # read too: rows are checked against it (recorded, see find_file)
-    stamp = (path.stat().st_mtime_ns, path.stat().st_size) if path else None
+        candidates(folder, "gemeenten")  # read too: rows are checked against it (recorded, see candidates)
     return _load(str(folder.resolve()), name, stamp).copy()
 
 
@@ -119,9 +255,7 @@ def _load(folder: str, name: str, stamp) -> pd.DataFrame:
 
 
 def _gemeenten_of(folder: Path) -> list[str]:
-    path = find_file(folder, "gemeenten")
-    stamp = (path.stat().st_mtime_ns, path.stat().st_size) if path else None
-    return list(_load(str(folder), "gemeenten", stamp)["gemeente"])
+    return list(_load(str(folder), "gemeenten", _stamp(folder, "gemeenten"))["gemeente"])
 
 
 def validate_year(year: int, data_dir: Path | None = None) -> list[Problem]:

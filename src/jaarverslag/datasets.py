@@ -5,7 +5,12 @@ One entry per file in data/<year>/. docs/data.md is generated from this list.
 
 from __future__ import annotations
 
-from .schema import Dataset, Rule, count, date, flag, frequency, gemeente, rank, text
+import re
+
+import pandas as pd
+
+from .paths import slug
+from .schema import Dataset, Rule, count, date, flag, frequency, gemeente, rank, text, website
 
 # Prose pages per year, in data/<year>/tekst/<name>.md (see prose.py).
 TEXTS = ("voorwoord", "raad_van_toezicht")
@@ -17,18 +22,47 @@ AGE_GROUPS = ("t/m 17 jaar", "18-29 jaar", "30-39 jaar", "40-49 jaar", "50-59 ja
               "60-69 jaar", "70+")
 
 
-def _ranked(name, title, source, item, item_title, item_description, extra=()):
+def _ranked(name, title, source, item, item_title, item_description, extra=(), may_be_empty=False):
     """A top-N list per gemeente: one row per gemeente and rank (long format)."""
     return Dataset(
         name, title, source,
         (gemeente(), *extra, rank(), text(item, item_title, item_description)),
         key=("gemeente", *(f.name for f in extra), "rang"),
         ranked_by=("gemeente", *(f.name for f in extra)),
+        may_be_empty=may_be_empty,
     )
 
 
 def _not_more_than(part: str, whole: str) -> Rule:
     return Rule(part, f"mag niet groter zijn dan '{whole}'", lambda df: df[part] > df[whole])
+
+
+# A place name: letters (also with accents), spaces, hyphens, apostrophes, dots and the
+# parentheses of Bergen (NH), as in 's-Hertogenbosch or Súdwest-Fryslân. It becomes the file
+# name of an edition (via paths.slug), so it may hold nothing else.
+_PLACE_NAME = re.compile(r"^(?:[^\W\d_]|[ '’.()\-])+$")
+
+
+def _place_names(column: str) -> tuple[Rule, ...]:
+    def not_a_name(df: pd.DataFrame) -> pd.Series:
+        def is_name(name) -> bool:
+            # A letter that has no ASCII form (Ω) leaves an empty slug: no file name to give it.
+            return not isinstance(name, str) or (bool(_PLACE_NAME.match(name)) and slug(name) != "")
+
+        return ~df[column].map(is_name).astype(bool)
+
+    def same_slug(df: pd.DataFrame) -> pd.Series:
+        # Exact doubles are the key's to report; "wijkkracht" names the edition of the whole organisation.
+        slugs = df[column].map(lambda name: slug(name) if isinstance(name, str) else None)
+        clash = slugs.duplicated(keep=False) & ~df[column].duplicated(keep=False)
+        return slugs.notna() & (clash | (slugs == "wijkkracht"))
+
+    return (
+        Rule(column, "moet een plaatsnaam zijn: alleen letters, spaties, koppeltekens, apostrofs, punten en haakjes",
+             not_a_name),
+        Rule(column, "valt in de bestandsnaam van een uitgave samen met een andere gemeente of met heel "
+             "Wijkkracht (hoofdletters, accenten en leestekens tellen daar niet); maak de naam anders", same_slug),
+    )
 
 
 def _one_of(a: str, b: str) -> Rule:
@@ -39,18 +73,24 @@ def _one_of(a: str, b: str) -> Rule:
 DATASETS: dict[str, Dataset] = {d.name: d for d in [
     Dataset(
         "gemeenten", "Gemeenten", "Werkgebied van Wijkkracht in dit jaar.",
-        (text("gemeente", "Gemeente", "Naam van de gemeente, zoals die in alle andere bestanden staat."),),
+        (text("gemeente", "Gemeente", "Naam van de gemeente, zoals die in alle andere bestanden staat: "
+              "letters, spaties, koppeltekens, apostrofs, punten en haakjes."),),
         key=("gemeente",),
+        rules=_place_names("gemeente"),
     ),
     Dataset(
         "clienten", "Totaal aantal cliënten/deelnemers", f"{SEED}, tabel 'Totaal aantal cliënten/deelnemers'.",
         (
             gemeente(),
-            count("clienten", "Cliënten", "Cliënten en deelnemers die dit jaar ondersteuning kregen."),
-            count("nieuwe_clienten", "Waarvan nieuwe cliënten", "Cliënten die dit jaar voor het eerst kwamen."),
-            count("contactmomenten", "Aantal contactmomenten", "Gesprekken, bezoeken en andere contacten."),
-            count("afgesloten_dossiers", "Afgesloten dossiers", "Dossiers die dit jaar zijn afgesloten."),
-            count("doorverwijzingen", "Aantal doorverwijzingen", "Verwijzingen naar andere organisaties."),
+            count("clienten", "Cliënten", "Cliënten en deelnemers die dit jaar ondersteuning kregen.", maximum=20_000),
+            count("nieuwe_clienten", "Waarvan nieuwe cliënten", "Cliënten die dit jaar voor het eerst kwamen.",
+                  maximum=20_000),
+            count("contactmomenten", "Aantal contactmomenten", "Gesprekken, bezoeken en andere contacten.",
+                  maximum=200_000),
+            count("afgesloten_dossiers", "Afgesloten dossiers", "Dossiers die dit jaar zijn afgesloten.",
+                  maximum=20_000),
+            count("doorverwijzingen", "Aantal doorverwijzingen", "Verwijzingen naar andere organisaties.",
+                  maximum=20_000),
         ),
         key=("gemeente",),
         rules=(_not_more_than("nieuwe_clienten", "clienten"),),
@@ -64,7 +104,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         (
             gemeente(),
             text("leeftijdsgroep", "Leeftijd", "Leeftijdsgroep van de cliënt.", allowed=AGE_GROUPS),
-            count("clienten", "Cliënten", "Cliënten in deze leeftijdsgroep."),
+            count("clienten", "Cliënten", "Cliënten in deze leeftijdsgroep.", maximum=20_000),
         ),
         key=("gemeente", "leeftijdsgroep"),
     ),
@@ -72,10 +112,12 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         "skillz", "Skillz jongerenwerk", f"{SEED}, tabel 'Skillz jongerenwerk'.",
         (
             gemeente(),
-            count("rondes", "Aantal rondes", "Rondes van het straatteam langs plekken waar jongeren zijn."),
+            count("rondes", "Aantal rondes", "Rondes van het straatteam langs plekken waar jongeren zijn.",
+                  maximum=5_000),
             count("jongeren_gesproken", "Aantal jongeren gesproken",
-                  "Jongeren met wie tijdens de rondes is gesproken."),
-            count("korte_contacten", "Individuele korte contacten", "Korte individuele contacten met jongeren."),
+                  "Jongeren met wie tijdens de rondes is gesproken.", maximum=50_000),
+            count("korte_contacten", "Individuele korte contacten", "Korte individuele contacten met jongeren.",
+                  maximum=20_000),
         ),
         key=("gemeente",),
     ),
@@ -92,7 +134,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
             gemeente(),
             text("regeling", "Regeling", "JMZ: activiteiten voor jonge mantelzorgers; MV: Mantelzorg Info & "
                  "Activiteiten.", allowed=("JMZ", "MV")),
-            count("aanmeldingen", "Aanmeldingen", "Aanmeldingen in dit jaar."),
+            count("aanmeldingen", "Aanmeldingen", "Aanmeldingen in dit jaar.", maximum=10_000),
         ),
         key=("gemeente", "regeling"),
     ),
@@ -113,7 +155,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
             text("opening_status", "Status opening", "'geopend' als de brief de opening meldt, 'verwacht' als "
                  "de brief een verwachte opening noemt.", allowed=("geopend", "verwacht")),
             count("deelnemers_totaal", "Totaal deelnemers", "Totaal deelnemers zoals gepubliceerd; leeg als "
-                  "er geen totaal is opgegeven.", required=False),
+                  "er geen totaal is opgegeven.", required=False, maximum=50_000),
         ),
         key=("wijkhuis",),
     ),
@@ -124,8 +166,8 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
             text("activiteit", "Activiteit", "Naam van de activiteit."),
             frequency(),
             count("bijeenkomsten", "Aantal bijeenkomsten", "Aantal bijeenkomsten in het jaar, als het team een "
-                  "aantal opgaf in plaats van een frequentie.", required=False),
-            count("deelnemers", "Aantal deelnemers", "Deelnemers aan de activiteit."),
+                  "aantal opgaf in plaats van een frequentie.", required=False, maximum=1_000),
+            count("deelnemers", "Aantal deelnemers", "Deelnemers aan de activiteit.", maximum=10_000),
         ),
         key=("wijkhuis", "activiteit"),
         rules=(_one_of("frequentie", "bijeenkomsten"),),
@@ -137,7 +179,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         (
             gemeente(),
             count("clienten", "Aantal cliënten",
-                  "Cliënten die hulp kregen bij hun thuisadministratie."),
+                  "Cliënten die hulp kregen bij hun thuisadministratie.", maximum=10_000),
         ),
         key=("gemeente",),
     ),
@@ -150,7 +192,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         (
             gemeente(),
             count("clienten", "Aantal cliënten",
-                  "Cliënten die onafhankelijke cliëntondersteuning kregen."),
+                  "Cliënten die onafhankelijke cliëntondersteuning kregen.", maximum=10_000),
             flag("beperking_geregistreerd", "Beperking geregistreerd",
                  "'ja' als het team de beperking van de cliënt registreert (dan staat de top in "
                  "oco_beperking.csv); 'nee' als dat niet gebeurt, zoals in Hengelo in 2022."),
@@ -162,16 +204,18 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
             "ondersteuning", "Ondersteuning", "Soort ondersteuning die de cliënt kreeg."),
     _ranked("oco_beperking", "Beperking bij cliënt OCO",
             f"{SEED}, tabel 'OCO (Onafhankelijke Cliënt Ondersteuning)', kolom 'Beperking bij "
-            "cliënt'. Alleen gemeenten die de beperking registreren (zie oco.csv).",
-            "beperking", "Beperking bij cliënt", "Beperking van de cliënt, zoals geregistreerd."),
+            "cliënt'. Alleen gemeenten die de beperking registreren (zie oco.csv); registreert geen "
+            "enkele gemeente die, dan heeft dit bestand alleen de kopregel.",
+            "beperking", "Beperking bij cliënt", "Beperking van de cliënt, zoals geregistreerd.",
+            may_be_empty=True),
     Dataset(
         "maatschappelijke_begeleiding", "Maatschappelijke begeleiding",
         f"{SEED}, tabel 'Maatschappelijke begeleiding'.",
         (
             gemeente(),
-            count("spreekuren", "Aantal spreekuren", "Spreekuren die zijn gehouden."),
+            count("spreekuren", "Aantal spreekuren", "Spreekuren die zijn gehouden.", maximum=10_000),
             count("clienten", "Aantal cliënten",
-                  "Cliënten die maatschappelijke begeleiding kregen."),
+                  "Cliënten die maatschappelijke begeleiding kregen.", maximum=20_000),
         ),
         key=("gemeente",),
     ),
@@ -183,7 +227,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         (
             gemeente(),
             count("meldingen", "Aantal meldingen",
-                  "Meldingen van burenconflicten bij buurtbemiddeling."),
+                  "Meldingen van burenconflicten bij buurtbemiddeling.", maximum=5_000),
         ),
         key=("gemeente",),
     ),
@@ -197,7 +241,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         "ouderenwerk", "Ouderenwerk", f"{SEED}, tabel 'Ouderenwerk'.",
         (
             gemeente(),
-            count("clienten", "Aantal cliënten", "Ouderen die het ouderenwerk ondersteunde."),
+            count("clienten", "Aantal cliënten", "Ouderen die het ouderenwerk ondersteunde.", maximum=20_000),
         ),
         key=("gemeente",),
     ),
@@ -214,9 +258,9 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         (
             text("school", "School", "Naam van de school (scholengemeenschap)."),
             count("locaties", "Aantal locaties",
-                  "Locaties van de school waar Wijkkracht aanwezig is."),
+                  "Locaties van de school waar Wijkkracht aanwezig is.", maximum=100),
             count("clienten", "Aantal cliënten",
-                  "Leerlingen die schoolmaatschappelijk werk kregen, over alle locaties samen."),
+                  "Leerlingen die schoolmaatschappelijk werk kregen, over alle locaties samen.", maximum=10_000),
         ),
         key=("school",),
     ),
@@ -253,7 +297,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
                  "activiteiten voor groepen ouders (in 2022 alleen in Hengelo apart geteld).",
                  allowed=("individueel", "collectief")),
             count("contacten", "Aantal contacten/activiteiten",
-                  "Contacten (individueel) of activiteiten (collectief)."),
+                  "Contacten (individueel) of activiteiten (collectief).", maximum=20_000),
         ),
         key=("gemeente", "doelgroep"),
     ),
@@ -271,7 +315,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         (
             gemeente(),
             count("vrijwilligers", "Aantal vrijwilligers",
-                  "Vrijwilligers die dit jaar actief waren."),
+                  "Vrijwilligers die dit jaar actief waren.", maximum=10_000),
         ),
         key=("gemeente",),
     ),
@@ -292,13 +336,13 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
             frequency(),
             count("bijeenkomsten", "Aantal bijeenkomsten",
                   "Aantal bijeenkomsten in het jaar, als het team een aantal opgaf in plaats van "
-                  "een frequentie.", required=False),
+                  "een frequentie.", required=False, maximum=1_000),
             count("deelnemers", "Aantal deelnemers",
                   "Deelnemers aan de activiteit; leeg als onbekend (nooit 0 voor onbekend).",
-                  required=False),
+                  required=False, maximum=100_000),
             count("deelnemers_per_bijeenkomst", "Deelnemers per bijeenkomst",
                   "Deelnemers per bijeenkomst, als het team dat naast het totaal opgaf; zoals "
-                  "opgegeven, niet berekend.", required=False),
+                  "opgegeven, niet berekend.", required=False, maximum=5_000),
         ),
         key=("gemeente", "activiteit"),
         rules=(_one_of("frequentie", "bijeenkomsten"),
@@ -313,8 +357,9 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         (
             gemeente(description="Gemeente die de opdracht gaf."),
             text("opdracht", "Opdracht", "Naam van de opdracht zoals in de brief."),
-            count("jaar", "Jaar van de opdracht", "Jaar waarin de opdracht aan Wijkkracht is verstrekt."),
-            count("dagen_per_week", "Dagen open per week", "Op hoeveel dagen per week de wijkhuizen open zijn."),
+            count("jaar", "Jaar van de opdracht", "Jaar waarin de opdracht aan Wijkkracht is verstrekt.", maximum=2100),
+            count("dagen_per_week", "Dagen open per week", "Op hoeveel dagen per week de wijkhuizen open zijn.",
+                  maximum=7),
         ),
         key=("gemeente",),
     ),
@@ -326,7 +371,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
             date("datum", "Datum", "Datum (jjjj-mm-dd), of alleen de maand (jjjj-mm) als de brief "
                  "alleen die noemt."),
             count("fase", "Fase", "Fase van de opdracht (1 voorbereiding, 2 de wijkhuizen openen, 3 de "
-                  "laatste fase); leeg voor wat aan de opdracht voorafging.", required=False),
+                  "laatste fase); leeg voor wat aan de opdracht voorafging.", required=False, maximum=10),
             text("gebeurtenis", "Wat", "Wat er toen gebeurde, in een zin."),
         ),
         key=("gemeente", "gebeurtenis"),
@@ -348,10 +393,11 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         f"{LETTER}, 'Financieel': de subsidie voor fase 3 en waar die ten laste van komt.",
         (
             gemeente(description="Gemeente die de subsidie verstrekt."),
-            count("fase", "Fase", "Fase van de opdracht waarvoor de subsidie is."),
+            count("fase", "Fase", "Fase van de opdracht waarvoor de subsidie is.", maximum=10),
             date("besluit", "Besluit", "Datum van het besluit van de gemeente (jjjj-mm-dd)."),
             text("post", "Ten laste van", "Het budget van de gemeente waar dit deel ten laste van komt."),
-            count("bedrag", "Bedrag (euro)", "Bedrag in hele euro's, zonder punt of €-teken: 140000."),
+            count("bedrag", "Bedrag (euro)", "Bedrag in hele euro's, zonder punt of €-teken: 140000.",
+                  maximum=10_000_000),
         ),
         key=("gemeente", "fase", "post"),
     ),
@@ -359,7 +405,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
     Dataset(
         "websites", "Websites", f"{SEED}, laatste pagina.",
         (
-            text("website", "Website", "Adres zoals gepubliceerd, zonder http://."),
+            website(description="Adres zoals gepubliceerd: www.wijkkracht.nl, of met http(s):// ervoor."),
             gemeente(description="Gemeente van de website; leeg voor de website van heel Wijkkracht.",
                      required=False),
         ),

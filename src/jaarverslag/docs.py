@@ -6,16 +6,19 @@ from pathlib import Path
 
 from . import paths
 from .checks import CHECKS
+from .data import file_size
 from .datasets import DATASETS, TEXTS
-from .schema import BOOL, COUNT, DATE, FREQUENCY, Dataset
+from .schema import BOOL, COUNT, DATE, FREQUENCY, WEBSITE, Dataset, dutch_int
 
 DATA_DOC = Path("docs") / "data.md"  # relative to the project
+DEFAULT = Dataset("", "", "", ())  # the bounds a dataset has unless it says otherwise
 
 KINDS = {
     COUNT: "geheel getal ≥ 0 (\"1.380\" wordt gelezen als 1380)",
     FREQUENCY: "frequentie: dagelijks, wekelijks, maandelijks, jaarlijks of 'Nx per dag/week/maand/jaar'",
     DATE: "datum jjjj-mm-dd, of jjjj-mm als alleen de maand bekend is",
     BOOL: "ja of nee",
+    WEBSITE: "webadres: www.voorbeeld.nl of http(s)://...",
 }
 
 
@@ -32,6 +35,19 @@ def data_doc() -> str:
         "",
         "Voor elke dataset geldt ook: een gemeente moet in `gemeenten` van dat jaar staan, en de kolommen "
         "van de sleutel komen samen maar één keer voor.",
+        "",
+        "Wat onwaarschijnlijk is, wordt geweigerd met de reden erbij:",
+        "",
+        "- Een aantal boven de bovengrens van zijn kolom (kolom *hoogstens* hieronder): zo'n cijfer is eerder "
+        "een tikfout dan een feit. Klopt het toch, verhoog dan de grens in het schema.",
+        "- Een bestand met alleen een kopregel, tenzij hieronder staat dat de dataset leeg mag zijn; het verslag "
+        "zegt dan wat dat betekent (bij `oco_beperking`: 'Wordt niet geregistreerd.').",
+        "- Twee bestanden voor één dataset (`<naam>.csv` én `<naam>.xlsx`): verwijder er één.",
+        f"- Een bestand dat groter is dan de dataset kan zijn (hoogstens {DEFAULT.max_rows} rijen, "
+        f"{file_size(DEFAULT.max_bytes)}, tenzij hieronder anders staat), nog vóór het gelezen wordt.",
+        "- In een .xlsx: een datumcel in een kolom met aantallen, en een formule die zonder uitkomst is "
+        "opgeslagen (open het bestand in Excel en sla het op). Datums worden jjjj-mm-dd, 12,0 wordt 12, "
+        "WAAR/ONWAAR wordt ja/nee.",
     ]
     parts += ["", "Controles over bestanden heen (`src/jaarverslag/checks.py`):", ""]
     parts += [f"- {check.describe()}" for check in CHECKS]
@@ -51,11 +67,17 @@ def _dataset_doc(dataset: Dataset) -> list[str]:
         lines.append(f"- Ranglijst: `rang` loopt per {groups} van 1 tot N, zonder gaten of dubbele.")
     for rule in dataset.rules:
         lines.append(f"- Regel: `{rule.column}` {rule.message}.")
-    lines += ["", "| kolom | titel | soort | verplicht | toegestaan | betekenis |", "|---|---|---|---|---|---|"]
+    if dataset.max_rows != DEFAULT.max_rows:
+        lines.append(f"- Hoogstens {dataset.max_rows} rijen, {file_size(dataset.max_bytes)}.")
+    if dataset.may_be_empty:
+        lines.append("- Mag leeg zijn: alleen de kopregel is toegestaan.")
+    lines += ["", "| kolom | titel | soort | verplicht | hoogstens | toegestaan | betekenis |",
+              "|---|---|---|---|---|---|---|"]
     for f in dataset.fields:
         allowed = ", ".join(f.allowed) if f.allowed else ("gemeente van dit jaar" if f.gemeente else "")
+        maximum = dutch_int(f.maximum) if f.maximum is not None else ""
         lines.append(f"| `{f.name}` | {f.title} | {KINDS.get(f.kind, 'tekst')} | "
-                     f"{'ja' if f.required else 'nee'} | {allowed} | {f.description} |")
+                     f"{'ja' if f.required else 'nee'} | {maximum} | {allowed} | {f.description} |")
     return lines
 
 

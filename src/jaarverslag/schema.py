@@ -21,11 +21,40 @@ TEXT = "tekst"
 FREQUENCY = "frequentie"
 DATE = "datum"
 BOOL = "ja/nee"
+WEBSITE = "website"
 
 _THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _INT = re.compile(r"^\d+$")
 _TRUE, _FALSE = {"ja", "j", "true", "1", "waar"}, {"nee", "n", "false", "0", "onwaar"}
 _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+# A website as printed: a bare domain (www.wijkkracht.nl) or an http(s) address, with an
+# optional path of plain URL characters. No other scheme (javascript:), no markup.
+_WEBSITE = re.compile(r"^(https?://)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(:\d{1,5})?"
+                      r"(/[a-z0-9\-._~/%?#=&+]*)?$", re.IGNORECASE)
+# More digits than this can't be held as a whole number (Int64 ends near 9,2 * 10^18).
+_MAX_DIGITS = 18
+
+
+class ExcelDate(str):
+    """A cell that Excel stores as a date, as ISO text (2022-03-01): a date, never a number."""
+
+
+class ExcelFormula(str):
+    """A formula that Excel saved without its outcome (the text is the formula itself)."""
+
+
+def dutch_int(value: int) -> str:
+    """A whole number with Dutch thousands separators.
+
+    >>> dutch_int(20000), dutch_int(7)
+    ('20.000', '7')
+    """
+    return f"{value:,}".replace(",", ".")
+
+
+def too_large(maximum: int) -> str:
+    """The rule a count above its plausible maximum breaks."""
+    return f"mag niet groter zijn dan {dutch_int(maximum)} (een plausibele bovengrens; klopt het cijfer?)"
 
 
 @dataclass(frozen=True)
@@ -60,10 +89,12 @@ class Field:
     required: bool = True
     gemeente: bool = False  # must be one of the year's gemeenten
     allowed: tuple[str, ...] = ()
+    maximum: int | None = None  # a count's plausible upper bound: above it, a typo is likelier than a fact
 
 
-def count(name, title, description, required=True):
-    return Field(name, COUNT, title, description, required)
+def count(name, title, description, *, maximum: int, required=True):
+    """A count column; `maximum` is the largest figure that is still plausible (2022 has the real ones)."""
+    return Field(name, COUNT, title, description, required, maximum=maximum)
 
 
 def text(name, title, description, required=True, allowed=()):
@@ -74,8 +105,12 @@ def gemeente(name="gemeente", description="Gemeente waar het werk is gedaan.", r
     return Field(name, TEXT, "Gemeente", description, required, gemeente=True)
 
 
-def rank(description="Plaats in de top, 1 is het vaakst genoemd."):
-    return Field("rang", COUNT, "Rang", description)
+def rank(description="Plaats in de top, 1 is het vaakst genoemd.", maximum=50):
+    return Field("rang", COUNT, "Rang", description, maximum=maximum)
+
+
+def website(name="website", title="Website", description="Adres zoals gepubliceerd, zonder http://."):
+    return Field(name, WEBSITE, title, description)
 
 
 def frequency(name="frequentie", title="Frequentie", required=False):
@@ -110,6 +145,13 @@ class Dataset:
     key: tuple[str, ...] = ()
     ranked_by: tuple[str, ...] | None = None  # groups whose `rang` runs 1..N
     rules: tuple[Rule, ...] = field(default=())
+    may_be_empty: bool = False  # a file with only a header is refused unless this says it may be
+    max_rows: int = 2000  # far above any real year; a larger file is a wrong file or a wrong export
+
+    @property
+    def max_bytes(self) -> int:
+        """The largest file that can hold `max_rows` rows (1 kB a row is generous), checked before reading."""
+        return self.max_rows * 1000
 
     @property
     def columns(self) -> list[str]:
@@ -137,6 +179,8 @@ def _column(f: Field, gemeenten: list[str]) -> pa.Column:
     checks = []
     if f.kind == COUNT:
         checks.append(pa.Check.ge(0, error="moet 0 of meer zijn"))
+        if f.maximum is not None:
+            checks.append(pa.Check.le(f.maximum, error=too_large(f.maximum)))
     if f.gemeente:
         checks.append(pa.Check.isin(gemeenten, error=f"is geen gemeente van dit jaar ({', '.join(gemeenten)})"))
     if f.allowed:
@@ -195,28 +239,50 @@ def coerce(dataset: Dataset, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame
 
 
 def _read_cell(f: Field, cell) -> tuple[object, str | None]:
+    if isinstance(cell, ExcelFormula):
+        return pd.NA, "is een formule zonder opgeslagen uitkomst: open het bestand in Excel en sla het op"
     text = "" if cell is None or (isinstance(cell, float) and pd.isna(cell)) else str(cell).strip()
     if text == "":
         return pd.NA, (None if not f.required else "mag niet leeg zijn")
     if f.kind == COUNT:
-        if _THOUSANDS.match(text):  # Dutch thousands separator: "1.380" is 1380, never 1.38
-            return int(text.replace(".", "")), None
-        if _INT.match(text.lstrip("-")):
-            return int(text), None
-        if re.fullmatch(r"-?\d+\.0+", text):  # Excel writes whole numbers as 12.0
-            return int(float(text)), None
-        return pd.NA, "moet een geheel getal zijn (zonder komma of decimalen)"
+        if isinstance(cell, ExcelDate):
+            return pd.NA, "is een datum in Excel, verwacht een aantal: maak de cel 'Getal' of 'Standaard'"
+        return _read_count(f, text)
     if f.kind == FREQUENCY:
         return (text, None) if is_frequency(text) else (
             pd.NA, "onbekende frequentie: gebruik dagelijks, wekelijks, maandelijks of 'Nx per week/maand'")
     if f.kind == DATE:
-        return (text, None) if _DATE.match(text) else (pd.NA, "moet een datum zijn als 2022-03-01 of 2022-03")
+        if _DATE.match(text):
+            return text, None
+        if isinstance(cell, ExcelDate):  # a date with a time of day
+            return pd.NA, "is in Excel een datum met tijdstip; verwacht alleen een datum als 2022-03-01"
+        return pd.NA, "moet een datum zijn als 2022-03-01 of 2022-03"
     if f.kind == BOOL:
         low = text.lower()
         if low in _TRUE or low in _FALSE:
             return low in _TRUE, None
         return pd.NA, "moet 'ja' of 'nee' zijn"
+    if f.kind == WEBSITE:
+        return (text, None) if _WEBSITE.match(text) else (
+            pd.NA, "moet een webadres zijn als www.wijkkracht.nl of https://www.wijkkracht.nl/pagina")
     return text, None
+
+
+def _read_count(f: Field, text: str) -> tuple[object, str | None]:
+    if _THOUSANDS.match(text):  # Dutch thousands separator: "1.380" is 1380, never 1.38
+        digits = text.replace(".", "")
+    elif _INT.match(text.lstrip("-")):
+        digits = text
+    elif re.fullmatch(r"-?\d+\.0+", text):  # Excel writes whole numbers as 12.0
+        digits = text.split(".")[0]
+    else:
+        return pd.NA, "moet een geheel getal zijn (zonder komma of decimalen)"
+    # Judge the length before making a number of it: 10^20 fits no Int64 column.
+    if len(digits.lstrip("-").lstrip("0")) > _MAX_DIGITS:
+        if digits.startswith("-"):
+            return pd.NA, "moet 0 of meer zijn"
+        return pd.NA, too_large(f.maximum) if f.maximum is not None else "is te groot voor een aantal"
+    return int(digits), None
 
 
 def line_of(index) -> int:
