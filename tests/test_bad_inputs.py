@@ -10,6 +10,7 @@ from conftest import GOOD_CHAPTER, edit, make_book, snapshot
 
 from jaarverslag.build import build_report
 from jaarverslag.data import DataError
+from jaarverslag.errors import JaarverslagError
 from jaarverslag.paths import DATA_DIR
 
 
@@ -122,7 +123,7 @@ def test_a_missing_prose_page_is_named(published, tmp_path):
 
 def test_a_missing_year_is_named(published, tmp_path):
     out, book = published
-    with pytest.raises(DataError, match="map met gegevens voor 2022 ontbreekt"):
+    with pytest.raises(JaarverslagError, match="Geen gegevens voor 2022: de map .*2022 ontbreekt"):
         build_report(2022, out_root=out, book_file=book, data_dir=tmp_path)
 
 

@@ -170,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from . import names
+
+    if args.data_dir is not None:
+        names.data_folder(args.data_dir)  # an existing folder, else a sentence (not a traceback later)
     if args.command == "new-year":
         from .newyear import new_year
 
@@ -180,6 +184,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "validate":
         from .data import DataError, validate_year
 
+        names.year(args.year, args.data_dir)  # a year without data: the years that have it, in one sentence
         problems = validate_year(args.year, args.data_dir)
         if problems:
             raise DataError(problems, f"De gegevens van {args.year} zijn niet in orde")

@@ -7,17 +7,26 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import data, suppress
+from . import data, names, paths, suppress
+from .data import DataError
 from .paths import year_dir
 from .style import fmt_int
 
 
 @dataclass(frozen=True)
 class Edition:
+    """One edition. The year must have data and the gemeente must be one of the year's
+    (`names`): " hengelo " becomes "Hengelo", "Enschede" is refused with the list."""
+
     year: int
     gemeente: str | None = None
     data_dir: Path | str | None = None
     suppress_below: int | None = None  # public editions: counts 1..N-1 shown as "<N"
+
+    def __post_init__(self):
+        object.__setattr__(self, "year", names.year(self.year, self.data_dir))
+        if self.gemeente is not None:
+            object.__setattr__(self, "gemeente", names.gemeente(self.gemeente, self.year, self.data_dir))
 
     @property
     def name(self) -> str:
@@ -25,8 +34,9 @@ class Edition:
 
     @property
     def slug(self) -> str:
-        """The edition's name in file and folder names."""
-        return self.name.lower().replace(" ", "-")
+        """The edition's name in file and folder names: a whitelist slug, never empty
+        (`names.gemeente` refuses a gemeente whose slug would be)."""
+        return paths.slug(self.name)
 
     @property
     def subtitle(self) -> str:
@@ -60,10 +70,19 @@ class Edition:
         return frame
 
     def previous(self) -> Edition | None:
-        """The same edition a year earlier, when the data has that year (same data folder);
-        else None, and the report says nothing about a previous year."""
+        """The same edition a year earlier, when the data has that year and, for a gemeente's
+        edition, that gemeente (same data folder); else None, and the report says nothing
+        about a previous year."""
         if not year_dir(self.year - 1, self._dir).is_dir():
             return None
+        if self.gemeente is not None:
+            try:
+                if self.gemeente not in data.gemeenten(self.year - 1, self._dir):
+                    return None  # a gemeente new this year: nothing to compare with
+            except DataError as err:
+                if all(p.missing for p in err.problems):
+                    return None
+                raise
         return replace(self, year=self.year - 1)
 
     def fmt_count(self, value) -> str:
