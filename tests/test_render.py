@@ -100,6 +100,8 @@ def test_read_book_flattens_parts_and_requires_index(tmp_path):
     chapters = ["index.qmd", {"part": "Deel", "chapters": ["a.ipynb", "b.ipynb"]}]
     config = {"book": {"title": "T", "chapters": chapters}}
     (tmp_path / "_quarto.yml").write_text(yaml.safe_dump(config))
+    for name in ("index.qmd", "a.ipynb", "b.ipynb"):  # read_book refuses a chapter that does not exist
+        (tmp_path / name).touch()
     book = read_book(tmp_path / "_quarto.yml")
     assert [str(c) for c in book.chapters] == ["index.qmd", "a.ipynb", "b.ipynb"]
     (tmp_path / "_quarto.yml").write_text(yaml.safe_dump({"book": {"chapters": ["a.ipynb"]}}))

@@ -45,8 +45,11 @@ class Book:
 
 def _flatten(entries: list) -> list[str]:
     """Chapter entries in order; Quarto allows `- part: ...` groups with their own list."""
+    if not isinstance(entries, list):
+        raise BookError(f"book.chapters in _quarto.yml is geen lijst: {entries!r}; zet elk hoofdstuk op een "
+                        "eigen regel die met '- ' begint.")
     out: list[str] = []
-    for entry in entries or []:
+    for entry in entries:
         if isinstance(entry, str):
             out.append(entry)
         elif isinstance(entry, dict):
@@ -60,18 +63,46 @@ def _flatten(entries: list) -> list[str]:
     return out
 
 
+def _check_chapter(book_file: Path, chapter) -> None:
+    """A chapter is a file in the book's folder (or below it): a build reads, copies and
+    renders it, so an entry like ../../x.ipynb or /etc/x is refused, and so is a typo."""
+    folder = book_file.resolve().parent
+    if not isinstance(chapter, str) or not chapter.strip():
+        raise BookError(f"{book_file}: hoofdstuk {chapter!r} onder book.chapters is geen bestandsnaam; noem "
+                        "elk hoofdstuk met zijn pad vanaf de map van _quarto.yml, bv. notebooks/clienten.ipynb.")
+    where = (folder / chapter).resolve()
+    if folder not in where.parents:
+        raise BookError(f"{book_file}: hoofdstuk {chapter!r} ligt buiten de map van het boek ({folder}); "
+                        "zet het hoofdstuk in die map (bv. in notebooks/) en noem het vanaf daar.")
+    if not where.is_file():
+        raise BookError(f"{book_file}: hoofdstuk {chapter!r} bestaat niet; "
+                        "controleer de naam onder book.chapters, of zet het bestand op die plek.")
+
+
 def read_book(path: Path) -> Book:
     """Read a Quarto book description.
 
-    Raises `BookError` when the file has no `book.chapters`, or when the first
-    chapter is not the home page `index.qmd` (Quarto requires that).
+    Raises `BookError` when the file is missing or no YAML, has no `book.chapters`,
+    when the first chapter is not the home page `index.qmd` (Quarto requires that),
+    or when a chapter is not a file in the book's folder.
     """
     path = Path(path)
-    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    book = config.get("book") or {}
+    if not path.is_file():
+        raise BookError(f"De boekbeschrijving {path} bestaat niet; geef met --book een _quarto.yml op, "
+                        "of laat --book weg voor die van het project.")
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as err:
+        raise BookError(f"{path} is geen leesbare YAML ({' '.join(str(err).split())}); "
+                        "herstel het bestand.") from None
+    book = (config.get("book") if isinstance(config, dict) else None) or {}
+    if not isinstance(book, dict):
+        raise BookError(f"{path}: book is geen lijst van instellingen; zie _quarto.yml van het project.")
     chapters = _flatten(book.get("chapters") or [])
     if not chapters:
         raise BookError(f"{path}: geen hoofdstukken onder book.chapters")
+    for chapter in chapters:
+        _check_chapter(path, chapter)
     if Path(chapters[0]).name != "index.qmd":
         raise BookError(f"{path}: het eerste hoofdstuk moet index.qmd zijn, niet {chapters[0]}")
     if len(set(chapters)) != len(chapters):
