@@ -28,7 +28,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from . import cache as cache_mod
-from . import paths, provenance
+from . import names, paths, provenance
 from .book import Book, read_book
 from .data import DataError, gemeenten
 from .edition import Edition
@@ -57,11 +57,12 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
     `cache=False` neither uses nor fills the build cache in out_root/.cache.
     `progress` shows progress on stderr; None: only on a terminal and not in CI.
     """
-    out_root = Path(out_root or paths.build_dir())
     book_file = Path(book_file or paths.book_file())
+    out_root = names.out_root(out_root or paths.build_dir(), data_dir=data_dir, book_file=book_file)
     if renderer not in RENDERERS:
         raise JaarverslagError(f"Onbekende renderer {renderer!r}; kies uit {', '.join(RENDERERS)}.", Kind.USAGE)
-    edition = Edition(year, gemeente, data_dir, suppress_below)
+    year = names.year(year, data_dir)  # a year that has data, before anything is read or written
+    book = read_book(book_file)  # every chapter a file in the book's folder
     store = _cache(out_root, cache)
     problems = cache_mod.validate_year(year, data_dir, store)
     if year_dir(year - 1, data_dir).is_dir():
@@ -71,10 +72,13 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
                      if not p.missing]
     if problems:
         raise DataError(problems)
+    # After validation: the gemeente is checked against a sound gemeenten.csv, and
+    # published under its canonical name (names.py).
+    edition = Edition(year, gemeente, data_dir, suppress_below)
 
-    year_out = Path(out_root) / str(year)
+    year_out = _below(Path(out_root) / str(year), out_root)
     year_out.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(year_out / ".build.lock"))
+    lock = FileLock(str(_below(year_out / ".build.lock", year_out)))
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -89,14 +93,25 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
             raise BuildBusy(f"Na {wait:g} s loopt de andere build van {year} nog (slot: {lock.lock_file}). "
                             "Probeer het later opnieuw.") from None
     try:
-        return _build_locked(edition, read_book(book_file), renderer, year_out, data_dir, jobs,
-                             store, _progress(progress))
+        return _build_locked(edition, book, renderer, year_out, data_dir, jobs, store, _progress(progress))
     finally:
         lock.release()
 
 
 def _cache(out_root: Path, enabled: bool) -> cache_mod.Cache | None:
-    return cache_mod.Cache(Path(out_root) / CACHE_DIR) if enabled else None
+    return cache_mod.Cache(_below(Path(out_root) / CACHE_DIR, out_root)) if enabled else None
+
+
+def _below(path: Path, root: Path) -> Path:
+    """`path`, after checking that it lies strictly below `root` (resolved, see `paths.inside`).
+
+    Every folder and file a build writes or deletes is named through here, so a
+    name, a link or a '..' never makes it touch anything outside the output folder.
+    """
+    if paths.inside(path, root) == Path(root).resolve():
+        raise JaarverslagError(f"Geweigerd: {path} is de uitvoermap zelf; een build schrijft en verwijdert "
+                               "alleen mappen en bestanden daarbinnen.", Kind.PROJECT)
+    return Path(path)
 
 
 def _progress(progress: bool | Progress | None) -> Progress:
@@ -117,7 +132,7 @@ def _build_locked(edition: Edition, book: Book, renderer: str, year_out: Path,
                   data_dir: Path | None, jobs: int | None, store: cache_mod.Cache | None = None,
                   report: Progress = QUIET) -> dict:
     for stale in year_out.glob(f".{edition.slug}-*"):  # left by a killed build
-        shutil.rmtree(stale, ignore_errors=True)
+        shutil.rmtree(_below(stale, year_out), ignore_errors=True)
     started = time.perf_counter()
     prov = provenance.provenance(edition.year, year_dir(edition.year, data_dir))
     current = _up_to_date(edition, book, renderer, year_out, data_dir, store, prov)
@@ -125,24 +140,24 @@ def _build_locked(edition: Edition, book: Book, renderer: str, year_out: Path,
         entry = {**current, "up_to_date": True, "checked_at": prov["built_at"],
                  "seconds": round(time.perf_counter() - started, 3),
                  "chapters": {name: {**chapter, "cached": True} for name, chapter in current["chapters"].items()}}
-        write_manifest(year_out / "manifest.json", edition, entry)
+        write_manifest(_below(year_out / "manifest.json", year_out), edition, entry)
         report.done(_label(edition), time.perf_counter() - started, up_to_date=True)
         return entry
-    staging = Path(tempfile.mkdtemp(prefix=f".{edition.slug}-", dir=year_out))
+    staging = _below(Path(tempfile.mkdtemp(prefix=f".{edition.slug}-", dir=year_out)), year_out)
     try:
         entry = _build_into(staging, edition, book, renderer, data_dir, jobs, store, report, prov)
         entry["seconds"] = round(time.perf_counter() - started, 3)
-        publish(staging, year_out / edition.slug)
-        write_manifest(year_out / "manifest.json", edition, entry)
+        publish(staging, _below(year_out / edition.slug, year_out))
+        write_manifest(_below(year_out / "manifest.json", year_out), edition, entry)
         report.done(_label(edition), time.perf_counter() - started)
         if store is not None:
             store.prune()
         return entry
     except ChapterError as err:
-        kept = _keep_failed_notebooks(staging, year_out / "_mislukt" / edition.slug)
+        kept = _keep_failed_notebooks(staging, _below(year_out / "_mislukt" / edition.slug, year_out))
         raise ChapterError(err.chapter, err.cell, err.error, kept / err.notebook.name) from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(_below(staging, year_out), ignore_errors=True)
 
 
 def _meta(edition: Edition, prov: dict) -> dict:
@@ -287,8 +302,11 @@ def build_all(years: list[int], *, every_gemeente: bool = False, gemeente: str |
     """
     built: dict[int, dict[str, dict]] = {}
     options["progress"] = _progress(options.get("progress"))
-    store = _cache(options.get("out_root") or paths.build_dir(), options.get("cache", True))
     data_dir = options.get("data_dir")
+    out_root = names.out_root(options.get("out_root") or paths.build_dir(), data_dir=data_dir,
+                              book_file=options.get("book_file") or paths.book_file())
+    years = [names.year(year, data_dir) for year in years]  # every year has data, before one is built
+    store = _cache(out_root, options.get("cache", True))
     with session(options.get("jobs")):
         for year in years:
             if every_gemeente or store is not None:
@@ -296,11 +314,13 @@ def build_all(years: list[int], *, every_gemeente: bool = False, gemeente: str |
                 if problems:
                     raise DataError(problems)
             wanted = editions_of(year, data_dir) if every_gemeente else [gemeente]
+            # Every name checked (and made canonical) before any edition is built or published.
+            wanted = [None if name is None else names.gemeente(name, year, data_dir) for name in wanted]
             if store is not None and not _busy(Path(options.get("out_root") or paths.build_dir()) / str(year), options):
                 _prefetch(year, wanted, store, options)
             for name in wanted:
                 entry = build_report(year, gemeente=name, **options)
-                built.setdefault(year, {})[Edition(year, name).slug] = entry
+                built.setdefault(year, {})[Edition(year, name, data_dir).slug] = entry
     return built
 
 
@@ -308,7 +328,7 @@ def _busy(year_out: Path, options: dict) -> bool:
     """Another build holds this year's lock and we would not wait: running ahead is wasted."""
     if options.get("wait") or not (year_out / ".build.lock").exists():
         return False
-    lock = FileLock(str(year_out / ".build.lock"))
+    lock = FileLock(str(_below(year_out / ".build.lock", year_out.parent)))
     try:
         lock.acquire(timeout=0)
     except Timeout:
