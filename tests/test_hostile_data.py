@@ -209,3 +209,27 @@ def test_bare_domains_and_http_addresses_are_websites(hostile):
     replace(hostile.data / "websites.csv", "www.wijkracht.nl,", "https://www.wijkkracht.nl/over-ons,")
     replace(hostile.data / "websites.csv", "www.wijkrachtborne.nl,", "wijkkrachtborne.nl,")
     assert hostile.run("validate", "--year", "2022").code == 0
+
+
+def test_line_numbers_count_the_empty_lines_left_out(data_copy):
+    (data_copy / "2022" / "skillz.csv").write_text(
+        "gemeente,rondes,jongeren_gesproken,korte_contacten\nBorne,78,590,20\n\n,,,\n"
+        "Haaksbergen,41,veel,151\nHengelo,108,1658,20\n", encoding="utf-8")
+    with pytest.raises(data.DataError) as err:
+        data.load(2022, "skillz", data_copy)
+    assert "skillz.csv, regel 5, kolom 'jongeren_gesproken', waarde 'veel'" in str(err.value)
+    replace(data_copy / "2022" / "skillz.csv", "veel", "360")
+    assert data.load(2022, "skillz", data_copy).index.tolist() == [0, 1, 2]
+
+
+def test_a_second_sheet_with_data_is_named_not_ignored(data_copy):
+    folder = data_copy / "2022"
+    book = openpyxl.Workbook()
+    for row in [["gemeente", "meldingen"], ["Borne", 12], ["Haaksbergen", 20], ["Hengelo", 97]]:
+        book.active.append(row)
+    book.create_sheet("Oldenzaal").append(["Oldenzaal", 9])
+    book.save(folder / "buurtbemiddeling.xlsx")
+    (folder / "buurtbemiddeling.csv").unlink()
+    with pytest.raises(data.DataError) as err:
+        data.load(2022, "buurtbemiddeling", data_copy)
+    assert "buurtbemiddeling.xlsx, waarde 'Oldenzaal': is een tweede werkblad met gegevens" in str(err.value)

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import functools
 import io
+from itertools import zip_longest
 from pathlib import Path
 
 import pandas as pd
@@ -108,10 +109,14 @@ def read_raw(path: Path, dataset: Dataset | None = None) -> tuple[pd.DataFrame |
     sep = ";" if first.count(";") > first.count(",") else ","
     try:
         frame = pd.read_csv(io.StringIO(content), sep=sep, dtype=str, keep_default_na=False,
-                            skipinitialspace=True, quoting=csv.QUOTE_MINIMAL)
+                            skipinitialspace=True, quoting=csv.QUOTE_MINIMAL, skip_blank_lines=False)
     except pd.errors.ParserError as err:
         return None, [Problem(shown, None, None, None, f"is geen geldige CSV ({err})")]
     frame.columns = [str(c).strip() for c in frame.columns]
+    # Empty lines (also ",,," as Excel leaves them) are no rows; dropped after reading so
+    # that each row keeps its index, and with it its line number in the file (line_of).
+    blank = frame.fillna("").astype(str).apply(lambda column: column.str.strip().eq("")).all(axis=1)
+    frame = frame[~blank]
     if max_rows is not None and len(frame) > max_rows:
         return None, [_too_many_rows(shown, len(frame), max_rows)]
     return frame, []
@@ -146,8 +151,8 @@ def read_xlsx(path: Path, max_rows: int | None = None) -> tuple[pd.DataFrame | N
         width = max(i + 1 for i, c in enumerate(header) if _excel_text(c) != "")
         columns = [_excel_text(c).strip() for c in header[:width]]
         rows, index, problems = [], [], []
-        for number, (row, written) in enumerate(zip(values, formulas, strict=False), start=2):
-            cells = [_excel_cell(v, f) for v, f in zip(row, written, strict=False)]
+        for number, (row, written) in enumerate(zip_longest(values, formulas, fillvalue=()), start=2):
+            cells = [_excel_cell(v, f) for v, f in zip_longest(row, written)]
             cells += [""] * (width - len(cells))
             if all(str(c).strip() == "" for c in cells):
                 continue  # an empty row, as a CSV's blank line
@@ -160,6 +165,12 @@ def read_xlsx(path: Path, max_rows: int | None = None) -> tuple[pd.DataFrame | N
                 return None, [_too_many_rows(shown, f"meer dan {max_rows}", max_rows)]
             rows.append(cells[:width])
             index.append(number - 2)  # line_of(index) gives back the row number in Excel
+        # Data on another sheet would be left out without a word: name those sheets.
+        for sheet in values_book.worksheets[1:]:
+            if any(_excel_text(v) != "" for row in sheet.iter_rows(values_only=True) for v in row):
+                problems.append(Problem(shown, None, None, sheet.title,
+                                        "is een tweede werkblad met gegevens, dat niet gelezen wordt; zet alles op "
+                                        "het eerste werkblad en verwijder de andere"))
     except Exception as err:  # a damaged sheet shows only while it is read
         return None, [_unreadable_xlsx(shown, err)]
     finally:
@@ -251,7 +262,8 @@ def _load(folder: str, name: str, stamp) -> pd.DataFrame:
     frame, problems = read_dataset(name, folder_path, known)
     if problems:
         raise DataError(problems)
-    return frame
+    # The index held each row's line in the file (empty lines skipped); users of the data get 0..n-1.
+    return frame.reset_index(drop=True)
 
 
 def _gemeenten_of(folder: Path) -> list[str]:
