@@ -233,3 +233,13 @@ def test_a_second_sheet_with_data_is_named_not_ignored(data_copy):
     with pytest.raises(data.DataError) as err:
         data.load(2022, "buurtbemiddeling", data_copy)
     assert "buurtbemiddeling.xlsx, waarde 'Oldenzaal': is een tweede werkblad met gegevens" in str(err.value)
+
+
+def test_a_pipe_in_place_of_a_data_file_is_refused_not_waited_on(data_copy):
+    import os
+
+    path = data_copy / "2022" / "skillz.csv"
+    path.unlink()
+    os.mkfifo(path)
+    with pytest.raises(data.DataError, match="skillz.csv: is geen gewoon bestand"):
+        data.load(2022, "skillz", data_copy)

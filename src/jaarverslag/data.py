@@ -86,6 +86,9 @@ def read_raw(path: Path, dataset: Dataset | None = None) -> tuple[pd.DataFrame |
     without being read whole.
     """
     shown = display_path(path)
+    if not path.is_file():  # a folder, or a pipe or device that would never end
+        return None, [Problem(shown, None, None, None, "is geen gewoon bestand; zet hier het bestand met de "
+                              "gegevens neer")]
     size = path.stat().st_size
     if dataset is not None and size > dataset.max_bytes:
         return None, [Problem(
