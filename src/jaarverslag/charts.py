@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 from dataclasses import dataclass
 from html import escape
@@ -32,6 +33,13 @@ class Chart:
             f'<figure class="jv-chart"><img src="data:image/svg+xml;base64,{data}" '
             f'alt="{escape(self.alt)}"><figcaption>{escape(self.caption)}</figcaption></figure>'
         )
+
+
+@contextlib.contextmanager
+def _style():
+    """The house style, and labels as plain text: a '$' in a name is no mathtext markup."""
+    with chart_style(), plt.rc_context({"text.parse_math": False}):
+        yield
 
 
 def _to_svg(fig) -> bytes:
@@ -100,7 +108,7 @@ def _extremes(values: pd.Series, previous: pd.Series | None = None, year: int | 
 def _bars_one_year(values: pd.Series, *, caption: str, subject: str, xlabel: str) -> Chart:
     values = _order(values)
     alt = f"Staafdiagram van {subject}. {_extremes(values)}"
-    with chart_style():
+    with _style():
         fig, ax = plt.subplots(figsize=(7, 0.45 * len(values) + 1.0))
         drawn = ax.barh([str(i) for i in values.index], [_length(v) for v in values], color=SERIES[0])
         _label_bars(ax, drawn, values)
@@ -121,7 +129,7 @@ def _bars_two_years(values: pd.Series, previous: pd.Series, years: tuple[int, in
     labels = [str(i) for i in values.index]
     positions = list(range(len(values)))
     height = 0.38
-    with chart_style():
+    with _style():
         fig, ax = plt.subplots(figsize=(7, 0.75 * len(values) + 1.2))
         old = ax.barh([p - height / 2 for p in positions], [_length(v) for v in previous], height,
                       color=PREVIOUS, label=str(last))
@@ -172,7 +180,7 @@ def small_multiples(frame: pd.DataFrame, *, caption: str, subject: str, xlabel: 
     positions = list(range(len(rows)))
     two = previous is not None
     height = 0.4 if two else 0.8
-    with chart_style():
+    with _style():
         fig, axes = plt.subplots(nrows, ncols, figsize=(7.5, (3.4 if two else 2.4) * nrows),
                                  sharey=True, squeeze=False)
         for ax, column in zip(axes.flat, columns, strict=False):

@@ -3,6 +3,10 @@
 The voorwoord and the word of the Raad van Toezicht change every year and carry
 no figures from the data, so they are text files next to the year's data, not
 notebook cells. The chapter's H1 stays in the notebook; the file holds the rest.
+
+A page may carry Markdown, and no more: `text` shows it as HTML cleaned by nh3
+(`markup.clean_prose`), so a <script>, an event handler or a javascript: link in
+the file never reaches a reader.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from pathlib import Path
 
 from IPython.display import Markdown
 
-from . import trace
+from . import markup, trace
 from .data import display_path
 from .edition import Edition
 from .errors import JaarverslagError, Kind
@@ -42,5 +46,20 @@ def read(ed: Edition, name: str) -> str:
     return file.read_text(encoding="utf-8-sig")
 
 
-def text(ed: Edition, name: str) -> Markdown:
-    return Markdown(read(ed, name))
+class Prose(Markdown):
+    """A prose page as a notebook shows it: its Markdown (`data`), rendered and cleaned as HTML.
+
+    The HTML is what the report shows. The Markdown goes along for renderers that
+    prefer it (Quarto), but only when it is plain Markdown (`markup.plain_markdown`):
+    a page with HTML of its own is shown as its cleaned HTML everywhere.
+    """
+
+    def _repr_html_(self) -> str:
+        return markup.clean_prose(markup.markdown_html(self.data))
+
+    def _repr_markdown_(self) -> str | None:
+        return self.data if markup.plain_markdown(self.data) else None
+
+
+def text(ed: Edition, name: str) -> Prose:
+    return Prose(read(ed, name))

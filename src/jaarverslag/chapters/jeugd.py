@@ -6,6 +6,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from ..edition import Edition
+from ..markup import md_text
 from ..style import fmt_int
 from ..tables import Table, for_edition, ranked_for, top_title
 
@@ -87,9 +88,9 @@ def scholen_tekst(ed: Edition) -> Markdown:
         )
         n = len(school.gemeenten)
         waar = f"verdeeld over {in_woorden(n)} gemeenten" if n > 1 else "in de gemeente"
+        gemeenten = opsomming([md_text(g) for g in school.gemeenten])
         sentences.append(
-            f"We zijn aanwezig op {locaties} van het {school.school}, "
-            f"{waar} ({opsomming(school.gemeenten)})."
+            f"We zijn aanwezig op {locaties} van het {md_text(school.school)}, {waar} ({gemeenten})."
         )
     return Markdown(" ".join(sentences))
 

@@ -7,6 +7,8 @@ from IPython.display import Markdown
 
 from .. import data
 from ..edition import Edition
+from ..markup import md_link
+from ..paths import year_dir
 
 
 def websites(ed: Edition) -> pd.DataFrame:
@@ -20,5 +22,8 @@ def websites(ed: Edition) -> pd.DataFrame:
 
 
 def websites_lijst(ed: Edition) -> Markdown:
-    """The websites as a list of links, written as published (http, no https)."""
-    return Markdown("\n".join(f"- [{site}](http://{site})" for site in websites(ed)["website"]))
+    """The websites as a list of links: a bare domain links to http://domain, as published.
+    A website that is no web address (`markup.web_href`) is refused, naming the file."""
+    sites = websites(ed)["website"]
+    where = data.display_path(data.find_file(year_dir(ed.year, ed.data_dir), "websites"))
+    return Markdown("\n".join(f"- {md_link(site, where=where)}" for site in sites))

@@ -9,6 +9,7 @@ from IPython.display import Markdown
 from ..charts import Chart, bars
 from ..edition import Edition
 from ..frequency import parse_frequency
+from ..markup import md_text
 from ..style import UNKNOWN, fmt_date, fmt_eur, fmt_int
 from ..tables import Table, for_edition, with_total
 from .jeugd import in_woorden, opsomming
@@ -121,8 +122,8 @@ def opdracht_tekst(ed: Edition) -> Markdown:
     o = opdracht.iloc[0]
     n = len(locaties(ed))
     return Markdown(
-        f"In {o['jaar']} gaf de gemeente {o['gemeente']} Wijkkracht de opdracht "
-        f"*{o['opdracht']}*: het aanbod voor ontmoeting en dagbesteding dicht bij huis versterken, "
+        f"In {o['jaar']} gaf de gemeente {md_text(o['gemeente'])} Wijkkracht de opdracht "
+        f"*{md_text(o['opdracht'])}*: het aanbod voor ontmoeting en dagbesteding dicht bij huis versterken, "
         "zodat inwoners langer zelfstandig blijven en minder vaak een geïndiceerde "
         f"maatwerkvoorziening nodig hebben. Dat werd een structuur van {in_woorden(n)} wijkhuizen, "
         f"die {in_woorden(int(o['dagen_per_week']))} dagen per week open zijn."

@@ -2,7 +2,9 @@
 
 Each executed notebook goes through nbconvert's `HTMLExporter` with the project's
 own template (`templates/nbconvert/jaarverslag`, extending `basic`): no code, no
-prompts, no stream output. The resulting body is tidied once (`tidy_body`:
+prompts, no stream output. The resulting body is cleaned by nh3 with an allow-list
+of our own markup (`markup.clean_body`; `index.qmd` with `markup.clean_prose`), so
+no script, event handler or javascript: link reaches a page. It is then tidied once (`tidy_body`:
 heading ids, scrollable table regions, chapter links) and placed in the Jinja
 page layout (`templates/page/*.html.j2`). The PDF renderer (`pdf.py`) reuses
 `load_chapter`, `load_intro` and `Site`, so both outputs show the same text.
@@ -27,6 +29,7 @@ import jinja2
 import nbformat
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from jaarverslag import markup
 from jaarverslag.book import Book
 from jaarverslag.errors import JaarverslagError, Kind
 from jaarverslag.sections import OMITTED_MIME
@@ -156,13 +159,6 @@ def _exporter():
     )
 
 
-@functools.lru_cache(maxsize=1)
-def _markdown():
-    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
-
-    return MarkdownWithMath(renderer=IPythonRenderer(escape=False, exclude_anchor_links=True))
-
-
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _HEADING_ATTRS = re.compile(r"^(#{1,6}\s.*?)\s*\{[^}\n]*\}\s*$", re.M)
 _FENCED_DIV = re.compile(r"^:::.*$", re.M)
@@ -172,12 +168,17 @@ def markdown_to_html(source: str) -> str:
     """Quarto-flavoured Markdown (a `.qmd` page) to HTML.
 
     The YAML front matter, Pandoc heading attributes (`{.unnumbered}`) and
-    fenced-div markers (`:::`) are dropped; the rest is CommonMark.
+    fenced-div markers (`:::`) are dropped; the rest is CommonMark, rendered as the
+    notebooks' Markdown is and cleaned to what Markdown itself produces (`markup.clean_prose`).
     """
     source = _FRONT_MATTER.sub("", source, count=1)
     source = _HEADING_ATTRS.sub(r"\1", source)
     source = _FENCED_DIV.sub("", source)
-    return _markdown().render(source)
+    html = markup.markdown_html(source)
+    refused = markup.refused(html, prose=True)
+    if refused:
+        log.warning("inleiding: weggelaten, want niet toegestaan in het verslag: %s", ", ".join(refused))
+    return markup.clean_prose(html)
 
 
 def front_matter(source: str) -> dict:
@@ -395,6 +396,10 @@ def load_chapter(
     nb = nbformat.read(path, as_version=4)
     nb = _clean_notebook(nb, slug)
     body, _ = _exporter().from_notebook_node(nb)
+    refused = markup.refused(body)
+    if refused:
+        log.warning("hoofdstuk %s: weggelaten, want niet toegestaan in het verslag: %s", slug, ", ".join(refused))
+    body = markup.clean_body(body)  # the one fence for every output: only our own markup
     body, title, sections = tidy_body(
         body, name=slug, chapter_slugs=chapter_slugs, id_prefix=id_prefix, link_style=link_style
     )
