@@ -9,10 +9,11 @@ installed.
 
 from jaarverslag.render.html import HOUSE_FONT, RenderError, render_html
 from jaarverslag.render.pdf import render_pdf
-from jaarverslag.render.quarto import QuartoNotFound, render_quarto, stage_quarto
+from jaarverslag.render.quarto import QuartoFailed, QuartoNotFound, render_quarto, stage_quarto
 
 __all__ = [
     "HOUSE_FONT",
+    "QuartoFailed",
     "QuartoNotFound",
     "RenderError",
     "render_html",

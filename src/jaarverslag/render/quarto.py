@@ -11,6 +11,11 @@ use their outputs as they are.
 `--to typst` where Quarto can make a Typst book (1.9 and later; Typst ships with
 Quarto) or `--to pdf` (LaTeX; needs TinyTeX) on older versions. The PDF is
 optional: when it fails we log why and return `"pdf": None`.
+
+A Quarto that is missing or does not run is `QuartoNotFound`; a render that fails
+is `QuartoFailed`: one Dutch sentence with Quarto's own error line (without its
+terminal colours). Quarto's whole output goes along as a note on the error, which
+`jaarverslag --debug` prints with the traceback.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import yaml
 
 from jaarverslag.book import Book
 from jaarverslag.errors import JaarverslagError, Kind
-from jaarverslag.render.html import _clean_notebook, present_chapters
+from jaarverslag.render.html import RenderError, _clean_notebook, present_chapters
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +42,48 @@ TYPST_BOOKS_SINCE = (1, 9)
 
 
 class QuartoNotFound(JaarverslagError):
-    """`quarto` is not on PATH."""
+    """`quarto` is not on PATH, or does not run."""
 
     kind = Kind.RENDER
+
+
+class QuartoFailed(RenderError):
+    """`quarto render` failed. `details` is Quarto's whole output, colours removed."""
+
+    def __init__(self, message: str, details: str = ""):
+        super().__init__(message)
+        self.details = details
+        if details:
+            self.add_note(f"Uitvoer van Quarto:\n{details}")  # shown by --debug, with the traceback
+
+
+# Terminal colours and other escape sequences: CSI (ESC [ ... letter) and OSC (ESC ] ... BEL or ESC \).
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]")
+
+
+def plain(text: str) -> str:
+    """Terminal output without its colours.
+
+    >>> plain("\\x1b[31mERROR:\\x1b[39m boek kapot")
+    'ERROR: boek kapot'
+    """
+    return _ESCAPES.sub("", text or "")
+
+
+def error_line(output: str, limit: int = 200) -> str:
+    """The line of Quarto's output that says what went wrong: its first ERROR line (without
+    that word), else its last line; shortened to `limit` characters.
+
+    >>> error_line("Rendering...\\nERROR: YAMLError: bad indentation\\n\\nStack trace:\\n  at x")
+    'YAMLError: bad indentation'
+    """
+    lines = [" ".join(line.split()) for line in plain(output).splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        return "geen uitvoer"
+    chosen = next((line for line in lines if line.upper().startswith("ERROR")), lines[-1])
+    chosen = re.sub(r"^ERROR:?\s*", "", chosen, flags=re.I).rstrip(".") or "geen melding"
+    return chosen if len(chosen) <= limit else chosen[: limit - 1] + "…"
 
 
 def _config(book: Book) -> dict:
@@ -121,9 +165,24 @@ def stage_quarto(
 
 
 def quarto_version(quarto: str) -> tuple[int, ...]:
-    out = subprocess.run([quarto, "--version"], capture_output=True, text=True, check=True)
-    m = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", out.stdout)
-    return tuple(int(g) for g in m.groups() if g is not None) if m else (0,)
+    """Quarto's version; `QuartoNotFound` when `quarto --version` does not run or names none."""
+    try:
+        out = subprocess.run([quarto, "--version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise QuartoNotFound(
+            f"Quarto ({quarto}) start niet ({type(err).__name__}: {plain(str(err))}); installeer Quarto "
+            "opnieuw (https://quarto.org) of laat --renderer quarto weg voor de ingebouwde renderer."
+        ) from err
+    m = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", plain(out.stdout))
+    if out.returncode != 0 or m is None:
+        error = QuartoNotFound(
+            f"Quarto ({quarto}) werkt niet: 'quarto --version' gaf {error_line(out.stderr or out.stdout)!r}; "
+            "installeer Quarto opnieuw (https://quarto.org) of laat --renderer quarto weg voor de "
+            "ingebouwde renderer."
+        )
+        error.add_note(plain(out.stdout + out.stderr))
+        raise error
+    return tuple(int(g) for g in m.groups() if g is not None)
 
 
 def _find(folder: Path, suffix: str) -> Path | None:
@@ -134,14 +193,14 @@ def _find(folder: Path, suffix: str) -> Path | None:
 def render_quarto(book: Book, chapters: list[Path], out_dir: Path, *, meta: dict) -> dict:
     """Render with Quarto. Returns `{"html": <index.html>, "pdf": <pdf or None>}`.
 
-    Raises `QuartoNotFound` when `quarto` is not on PATH, and
-    `subprocess.CalledProcessError` (with Quarto's output) when the HTML render fails.
+    Raises `QuartoNotFound` when `quarto` is not on PATH or does not run, and
+    `QuartoFailed` (Quarto's output in `details`) when the HTML render fails.
     """
     quarto = shutil.which("quarto")
     if quarto is None:
         raise QuartoNotFound(
-            "quarto staat niet op PATH. Installeer Quarto (https://quarto.org) of gebruik "
-            "de ingebouwde renderer (render_html en render_pdf)."
+            "Quarto is niet gevonden: quarto staat niet op PATH. Installeer Quarto (https://quarto.org) "
+            "of laat --renderer quarto weg, dan maakt de ingebouwde renderer het verslag."
         )
     version = quarto_version(quarto)
     pdf_format = "typst" if version >= TYPST_BOOKS_SINCE else "pdf"
@@ -151,17 +210,27 @@ def render_quarto(book: Book, chapters: list[Path], out_dir: Path, *, meta: dict
 
     def run(to: str) -> subprocess.CompletedProcess:
         log.info("quarto render %s --to %s", stage, to)
-        return subprocess.run(
-            [quarto, "render", str(stage), "--to", to],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        try:
+            return subprocess.run(
+                [quarto, "render", str(stage), "--to", to],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        except OSError as err:
+            raise QuartoNotFound(
+                f"Quarto ({quarto}) start niet ({plain(str(err))}); installeer Quarto opnieuw "
+                "(https://quarto.org) of laat --renderer quarto weg voor de ingebouwde renderer."
+            ) from err
 
     result = run("html")
     if result.returncode != 0:
-        raise subprocess.CalledProcessError(
-            result.returncode, result.args, output=result.stdout, stderr=result.stderr
+        output = plain(result.stderr + "\n" + result.stdout).strip()
+        raise QuartoFailed(
+            f"Quarto kon het HTML-boek niet maken (afsluitcode {result.returncode}): "
+            f"{error_line(result.stderr or result.stdout)}; los dat op of laat --renderer quarto weg voor "
+            "de ingebouwde renderer, en draai met --debug voor de hele uitvoer van Quarto.",
+            details=output,
         )
     html_index = output / "index.html"
 
@@ -174,6 +243,6 @@ def render_quarto(book: Book, chapters: list[Path], out_dir: Path, *, meta: dict
             "Quarto %s maakte geen PDF (--to %s): %s",
             ".".join(map(str, version)),
             pdf_format,
-            (result.stderr or result.stdout).strip()[-2000:],
+            plain(result.stderr or result.stdout).strip()[-2000:],
         )
     return {"html": html_index, "pdf": pdf}
