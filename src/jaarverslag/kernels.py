@@ -19,20 +19,32 @@ Before each notebook the kernel is reset to what a fresh kernel has (`_reset`):
 
 The shared modules (pandas, matplotlib, jaarverslag's own) stay loaded; tests
 (`tests/test_cache.py`) prove that every chapter gives the same notebook in a
-reused kernel as in a fresh one. A kernel in which a notebook failed is stopped
-and replaced. With `reuse=False` every notebook gets a new kernel, still started
-before it is needed.
+reused kernel as in a fresh one. A kernel in which a notebook failed, or a cell
+ran past its time limit (`Job.timeout`, papermill's `execution_timeout`), is
+stopped and replaced. With `reuse=False` every notebook gets a new kernel, still
+started before it is needed.
+
+A kernel's connection file holds the key that lets anyone who reads it run code
+in the kernel. So ours are never written to Jupyter's runtime folder or the temp
+folder, but to a private folder of this process (`connection_folder`, 0700, under
+the output folder's `.run/` in a build); it is removed when the kernels stop, on
+every way out, and a folder left by a killed process is removed at the next start.
 """
 
 from __future__ import annotations
 
 import ast
+import atexit
+import functools
 import heapq
 import itertools
 import os
+import shutil
 import sys
+import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,9 +184,16 @@ def _register_engine() -> None:
     global _engine_registered
     if _engine_registered:
         return
+    import logging
+
+    from nbclient.exceptions import CellTimeoutError
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
-    from papermill.log import logger
+
+    # nbclient's own log lines (e.g. "Timeout waiting for execute reply") are not for the
+    # user: the error they belong to reaches the CLI as one sentence. Shown if logging is set up.
+    logger = logging.getLogger(__name__)
+    logger.addHandler(logging.NullHandler())
 
     class WarmKernelEngine(NBClientEngine):
         @classmethod
@@ -186,17 +205,81 @@ def _register_engine() -> None:
                 stdout_file=stdout_file, stderr_file=stderr_file, startup_timeout=start_timeout,
                 timeout=execution_timeout)
             client.kc = kernel.kc  # already started and warm: nbclient neither starts nor stops it
-            return client.execute()
+            try:
+                return client.execute()
+            except CellTimeoutError:
+                cancel_pending_tasks()
+                raise
 
     papermill_engines.register(ENGINE, WarmKernelEngine)
     _engine_registered = True
 
 
-class Kernel:
-    """One started, warmed kernel and its client."""
+def connection_folder(base: Path | None = None) -> Path:
+    """A new private folder (0700) of this process for kernel connection files.
 
-    def __init__(self, cwd: Path):
-        from jupyter_client import KernelManager
+    `base/<pid>-<random>` (a build passes `<output folder>/.run`), after removing
+    the folders there of processes that are gone (killed builds); without a base,
+    a folder in the temp folder. Whoever makes it removes it (`remove_folder`).
+    """
+    if base is None:
+        return Path(tempfile.mkdtemp(prefix=f"jaarverslag-kernels-{os.getpid()}-"))
+    base = Path(base)
+    base.mkdir(parents=True, exist_ok=True)
+    for folder in base.iterdir():
+        pid = folder.name.partition("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=base))
+
+
+def remove_folder(folder: Path | None) -> None:
+    """Remove a connection folder and what is left in it (files of kernels that did not stop cleanly)."""
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def kernel_manager(folder: Path, **options):
+    """A KernelManager whose connection file lies in our private `folder`, not in a shared one."""
+    from jupyter_client import KernelManager
+
+    return KernelManager(kernel_name=KERNEL, connection_file=str(Path(folder) / f"kernel-{uuid.uuid4().hex}.json"),
+                         **options)
+
+
+def cancel_pending_tasks() -> None:
+    """After a cell timeout: cancel what nbclient left pending in this thread's event loop.
+
+    nbclient cancels its output-polling task on other errors, not on a timeout; left
+    pending, it would wake up in the next notebook's run of the loop, and asyncio
+    complains about it when the process ends.
+    """
+    import asyncio
+
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending and not loop.is_running():
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+
+class Kernel:
+    """One warmed kernel and its client, once `start`ed; its connection file lies in `folder`."""
+
+    def __init__(self, cwd: Path, folder: Path):
         from jupyter_core.utils import run_sync
 
         self.cwd = str(cwd)
@@ -204,22 +287,30 @@ class Kernel:
         self._ending = threading.Lock()
         self._ended = False
         self._sync = run_sync
+        self.kc = None
         # The process is managed synchronously (so any thread can end it); the client is
         # asynchronous, as nbclient's own, so that it notices a kernel that dies mid-cell.
-        self.km = KernelManager(kernel_name=KERNEL,
-                                client_class="jupyter_client.asynchronous.AsyncKernelClient")
+        self.km = kernel_manager(folder, client_class="jupyter_client.asynchronous.AsyncKernelClient")
+
+    def start(self) -> None:
+        """Launch the kernel and warm it up. A `kill` before or while it launches wins:
+        no kernel is left running (one whose connection file had been removed would
+        write its own, and leave it behind)."""
         # As nbclient does for the kernels it starts: no history file on disk. And no warning
         # on the terminal about plain TCP on localhost for every kernel (errors still show).
         # The kernel builds the same project as this process, wherever its notebook lies.
         env = {**os.environ, paths.ENV: str(paths.root())}
-        self.km.start_kernel(cwd=self.cwd, env=env, extra_arguments=["--HistoryManager.hist_file=:memory:",
-                                                            "--IPKernelApp.log_level=ERROR"])
+        with self._ending:
+            if self._ended:
+                raise KernelError("de kernel is gestopt voordat hij startte")
+            self.km.start_kernel(cwd=self.cwd, env=env, extra_arguments=["--HistoryManager.hist_file=:memory:",
+                                                                "--IPKernelApp.log_level=ERROR"])
         try:
             _register_engine()  # imports papermill here while the kernel starts
             self.kc = self.km.client()
             # No heartbeat thread and no stdin: nbclient asks the manager whether the kernel lives.
             self.kc.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=False)
-            run_sync(self.kc.wait_for_ready)(timeout=60)
+            self._sync(self.kc.wait_for_ready)(timeout=60)
             self.call(f"{_MODULE}._warm_up()")
         except BaseException:
             self.stop()
@@ -248,10 +339,11 @@ class Kernel:
         return ast.literal_eval(value["data"]["text/plain"])
 
     def run(self, source: Path, target: Path, parameters: dict, roots: list[str], exclude: list[str],
-            data_roots: list[str]) -> list[str]:
+            data_roots: list[str], timeout: float | None = None) -> list[str]:
         """Run one notebook into target as papermill does; return the files it read.
 
-        Raises papermill's PapermillExecutionError (the notebook with the error is written).
+        Raises papermill's PapermillExecutionError, or nbclient's CellTimeoutError when a
+        cell runs longer than `timeout` seconds (the notebook so far is written either way).
         """
         import papermill as pm
 
@@ -259,7 +351,8 @@ class Kernel:
         self.runs += 1
         self.call(f"{_MODULE}._reset({str(source.parent)!r}, {roots!r}, {exclude!r})")
         pm.execute_notebook(str(source), str(target), parameters=parameters, kernel_name=KERNEL,
-                            engine_name=ENGINE, kernel=self, progress_bar=False, log_output=False)
+                            engine_name=ENGINE, kernel=self, progress_bar=False, log_output=False,
+                            execution_timeout=timeout)
         return self.call(f"{_MODULE}._finish({data_roots!r})")
 
     def kill(self) -> None:
@@ -278,7 +371,8 @@ class Kernel:
         """End the kernel and close the client; only from the thread that uses the client."""
         self.kill()
         try:
-            self.kc.stop_channels()
+            if self.kc is not None:
+                self.kc.stop_channels()
         except Exception:
             pass
 
@@ -298,6 +392,7 @@ class Job:
     on_done: object = None  # callable(job); runs in the worker, e.g. to store in the cache
     priority: int = 0
     ahead: bool = False  # run ahead of need (prefetch) until a build asks for it
+    timeout: float | None = None  # seconds one cell may run; None: no limit
     done: threading.Event = field(default_factory=threading.Event)
     reads: list[str] | None = None
     error: BaseException | None = None
@@ -334,9 +429,12 @@ class KernelPool:
     Workers are daemon threads and every kernel is ours: `stop` ends them at once.
     """
 
-    def __init__(self, size: int, *, reuse: bool = True):
+    def __init__(self, size: int, *, reuse: bool = True, files: Path | None = None):
         self.size = max(1, size)
         self.reuse = reuse
+        self._files = files  # where the connection folder goes (see `connection_folder`)
+        self._folder: Path | None = None
+        self._forget = None  # the atexit hook that removes the folder should `stop` never be reached
         self._lock = threading.Condition()
         self._queue: list[tuple[int, int, Job]] = []
         self._order = itertools.count()
@@ -393,7 +491,8 @@ class KernelPool:
                         job = self._next()
                         if job is None:
                             return
-                        job.error = KernelError(f"de kernel start niet: {err}")
+                        # A full or read-only output folder (the connection folder) is told as such.
+                        job.error = err if isinstance(err, OSError) else KernelError(f"de kernel start niet: {err}")
                         job.done.set()
                         continue
                     if kernel is None:
@@ -412,12 +511,23 @@ class KernelPool:
     def _start(self) -> Kernel | None:
         with self._lock:
             cwd = self._queue[0][2].source.parent if self._queue else Path.cwd()
-        kernel = Kernel(cwd)
+            if self._stopped:
+                return None
+            if self._folder is None:
+                self._folder = connection_folder(self._files)
+                self._forget = functools.partial(remove_folder, self._folder)
+                atexit.register(self._forget)
+            kernel = Kernel(cwd, self._folder)
+            self._kernels.add(kernel)  # from now on `stop` ends it, even while it starts
+        try:
+            kernel.start()
+        except BaseException:
+            with self._lock:
+                self._kernels.discard(kernel)
+            raise
         with self._lock:
             self.started_kernels += 1
             stopped = self._stopped
-            if not stopped:
-                self._kernels.add(kernel)
         if stopped:
             kernel.stop()
             return None
@@ -429,7 +539,7 @@ class KernelPool:
         try:
             job.target.parent.mkdir(parents=True, exist_ok=True)
             job.reads = kernel.run(job.source, job.target, job.parameters, job.roots, job.exclude,
-                                   job.data_roots)
+                                   job.data_roots, job.timeout)
         except BaseException as err:  # noqa: BLE001 - reported to whoever waits for the job
             job.error = err
         job.seconds = time.perf_counter() - clock
@@ -451,9 +561,14 @@ class KernelPool:
             self._queue.clear()
             kernels = list(self._kernels)
             self._kernels.clear()
+            folder, self._folder = self._folder, None
+            forget, self._forget = self._forget, None
             self._lock.notify_all()
         for kernel in kernels:
             kernel.kill()  # its worker sees the kernel die and closes the client itself
+        remove_folder(folder)  # with the connection file of a kernel still starting, if any
+        if forget is not None:
+            atexit.unregister(forget)
         for job in dropped:
             if not job.done.is_set() and not job.started:
                 job.error = KernelError("gestopt")
