@@ -7,12 +7,16 @@ list of chapters.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from .errors import JaarverslagError, Kind
+
+# How long one cell of a chapter may run when _quarto.yml does not say (`jaarverslag: cell-timeout:`).
+DEFAULT_CELL_TIMEOUT = 600.0
 
 
 class BookError(JaarverslagError):
@@ -31,6 +35,7 @@ class Book:
     chapters: tuple[Path, ...]
     root: Path = Path(".")
     source: Path | None = None  # the `_quarto.yml` this was read from
+    cell_timeout: float = DEFAULT_CELL_TIMEOUT  # seconds one chapter cell may run
 
     @property
     def index(self) -> Path:
@@ -119,4 +124,19 @@ def read_book(path: Path) -> Book:
         chapters=tuple(Path(c) for c in chapters),
         root=path.resolve().parent,
         source=path.resolve(),
+        cell_timeout=_cell_timeout(config, path),
     )
+
+
+def _cell_timeout(config: dict, path: Path) -> float:
+    """`jaarverslag: cell-timeout: SECONDS` in _quarto.yml, else DEFAULT_CELL_TIMEOUT.
+
+    A top-level key of our own: Quarto keeps project keys it does not know (as
+    quartodoc's `quartodoc:`), but validates `execute:` and `book:` strictly.
+    """
+    ours = config.get("jaarverslag") or {}
+    value = ours.get("cell-timeout", DEFAULT_CELL_TIMEOUT) if isinstance(ours, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        raise BookError(f"{path}: jaarverslag.cell-timeout moet een aantal seconden groter dan 0 zijn, "
+                        f"niet {value!r}; bv. 'cell-timeout: 120' onder 'jaarverslag:'.")
+    return float(value)
