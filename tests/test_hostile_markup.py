@@ -331,3 +331,20 @@ def test_a_quarto_that_does_not_run_is_one_sentence(hostile, tmp_path):
     result = hostile.run("build", "--year", "2022", "--renderer", "quarto", env=env)
     assert_refused(hostile, result, "werkt niet", before=before)
     assert "kapot" in result.err and len(result.err.strip().splitlines()) == 1, result.err
+
+
+def test_quarto_failed_is_a_render_error_with_the_whole_output_apart(tmp_path, monkeypatch):
+    from jaarverslag.book import read_book
+    from jaarverslag.render import RenderError, render_quarto
+    from jaarverslag.render.quarto import QuartoFailed
+
+    monkeypatch.setenv("PATH", _fake_quarto(tmp_path / "bin")["PATH"])
+    project = Path(__file__).parent / "fixtures" / "render" / "project"
+    book = read_book(project / "_quarto.yml")
+    with pytest.raises(QuartoFailed) as caught:
+        render_quarto(book, [project / c for c in book.notebooks], tmp_path / "out", meta={"title": "Proef"})
+    err = caught.value
+    assert isinstance(err, RenderError)
+    assert str(err).startswith("Quarto kon het HTML-boek niet maken (afsluitcode 1): YAMLError: bad indentation")
+    assert "\x1b" not in str(err) and "\n" not in str(err)
+    assert "Stack trace:" in err.details and "\x1b" not in err.details
