@@ -1,0 +1,356 @@
+"""Builds that hang, are stopped, or meet a file system that will not cooperate.
+
+As a hostile user (see hostile.py): a chapter that never ends, a build killed at
+the worst moment of publishing, a read-only or full output folder. Each ends in
+one Dutch sentence, the last good report stays whole and readable by others, and
+no kernel (or its connection file, which holds the kernel's key) is left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from hostile import REPO, Project, Result, assert_refused, state
+
+from jaarverslag import publish
+from jaarverslag.book import DEFAULT_CELL_TIMEOUT, BookError, read_book
+
+pytestmark = pytest.mark.slow
+
+HANG = "import time\ntime.sleep(3600)"
+
+
+def add_chapter(project: Project, name: str, code: str) -> None:
+    """A chapter notebook `name` with one cell of `code`, listed in the copy's _quarto.yml."""
+    from conftest import notebook
+
+    (project.root / "notebooks" / f"{name}.ipynb").write_text(json.dumps(notebook(code)), encoding="utf-8")
+    book = project.root / "_quarto.yml"
+    text = book.read_text(encoding="utf-8")
+    book.write_text(text.replace("    - notebooks/tot_slot.ipynb\n",
+                                 f"    - notebooks/tot_slot.ipynb\n    - notebooks/{name}.ipynb\n"), encoding="utf-8")
+
+
+@pytest.fixture
+def private(tmp_path_factory) -> dict[str, str]:
+    """A temp folder and a Jupyter runtime folder of the build's own, to see what it leaves there."""
+    base = tmp_path_factory.mktemp("kernel-places")
+    places = {"TMPDIR": base / "tmp", "JUPYTER_RUNTIME_DIR": base / "runtime"}
+    for folder in places.values():
+        folder.mkdir()
+    return {name: str(folder) for name, folder in places.items()}
+
+
+def connection_files(project: Project, private: dict[str, str]) -> list[Path]:
+    """Kernel connection files (they hold the kernel's key) under build/ and in the build's temp folders."""
+    found = list(project.build.rglob("kernel-*.json"))
+    for folder in private.values():
+        found += [p for p in Path(folder).rglob("*.json")]
+    return found
+
+
+def kernels_of(project: Project) -> list[int]:
+    """Processes whose command line names a connection file under this project's build/."""
+    mine = str(project.build).encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if mine in (proc / "cmdline").read_bytes():
+                    found.append(int(proc.name))
+            except OSError:  # ended while we looked
+                pass
+    return found
+
+
+def assert_nothing_left(project: Project, private: dict[str, str]) -> None:
+    deadline = time.monotonic() + 15
+    while kernels_of(project) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not kernels_of(project), "a kernel process is still running"
+    assert not connection_files(project, private), "a kernel connection file was left behind"
+    run = project.build / ".run"
+    assert not run.exists() or not any(run.iterdir()), "a connection folder was left behind"
+
+
+# ---- execution limits ----
+
+def test_a_hanging_chapter_is_stopped_and_named_with_its_cell(hostile, private):
+    add_chapter(hostile, "traag", HANG)
+    before = state(hostile)
+    started = time.monotonic()
+    result = hostile.run("build", "--year", "2022", "--timeout", "3", env=private)
+    assert time.monotonic() - started < 120
+    assert_refused(hostile, result, "Hoofdstuk 'traag' liep in cel 3 langer dan 3 s en is gestopt", before=before)
+    assert "--timeout" in result.err and "_mislukt" in result.err
+    assert (hostile.build / "2022" / "_mislukt" / "wijkkracht" / "traag.ipynb").is_file()
+    assert len(result.err.strip().splitlines()) == 1, result.err  # one sentence, no log lines
+    assert_nothing_left(hostile, private)
+
+
+def test_the_default_cell_timeout_is_read_from_quarto_yml(hostile, private):
+    add_chapter(hostile, "traag", HANG)
+    book = hostile.root / "_quarto.yml"
+    book.write_text(book.read_text(encoding="utf-8") + "jaarverslag:\n  cell-timeout: 2\n", encoding="utf-8")
+    before = state(hostile)
+    result = hostile.run("build", "--year", "2022", env=private)
+    assert_refused(hostile, result, "Hoofdstuk 'traag' liep in cel 3 langer dan 2 s", before=before)
+
+
+def test_the_cell_timeout_in_quarto_yml_must_be_a_number_of_seconds(tmp_path):
+    from conftest import make_book
+
+    book = make_book(tmp_path, {"een": "1"})
+    assert read_book(book).cell_timeout == DEFAULT_CELL_TIMEOUT
+    assert read_book(REPO / "_quarto.yml").cell_timeout == 120
+    for value, expected in (("45", 45.0), ("0.5", 0.5)):
+        book.write_text(book.read_text(encoding="utf-8").split("jaarverslag:")[0]
+                        + f"jaarverslag:\n  cell-timeout: {value}\n", encoding="utf-8")
+        assert read_book(book).cell_timeout == expected
+    for value in ("0", "-3", "twee", "true", "[1]", ".inf", ".nan"):
+        book.write_text(book.read_text(encoding="utf-8").split("jaarverslag:")[0]
+                        + f"jaarverslag:\n  cell-timeout: {value}\n", encoding="utf-8")
+        with pytest.raises(BookError, match="cell-timeout moet een aantal seconden groter dan 0 zijn"):
+            read_book(book)
+
+
+# ---- kernels and their connection files on every way out ----
+
+def test_a_failing_chapter_leaves_no_kernel_and_no_connection_file(hostile, private):
+    add_chapter(hostile, "kapot", "raise ValueError('kapot')")
+    before = state(hostile)
+    result = hostile.run("build", "--year", "2022", env=private)
+    assert_refused(hostile, result, "Hoofdstuk 'kapot' faalde in cel", before=before)
+    assert_nothing_left(hostile, private)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_a_stopped_build_leaves_no_kernel_and_no_connection_file(hostile, private, sig):
+    add_chapter(hostile, "traag", HANG)
+    before = state(hostile)
+    environ = {k: v for k, v in os.environ.items() if k != "JAARVERSLAG_PROJECT"}
+    process = subprocess.Popen([sys.executable, "-m", "jaarverslag.cli", "build", "--year", "2022"],
+                               cwd=hostile.root, env={**environ, "CI": "true", **private},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(hostile.build.glob(".run/*/kernel-*.json")):  # the hanging chapter's kernel runs
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.1)
+    time.sleep(1.0)
+    process.send_signal(sig)
+    out, err = process.communicate(timeout=60)
+    assert hostile.published() == before[0] and hostile.outside() == before[1]
+    if sig == signal.SIGKILL:
+        # Nothing runs to clean up: the kernels end when they see their parent gone, and the
+        # next build removes the dead build's connection folder before it starts a kernel.
+        assert list(hostile.build.glob(".run/*/kernel-*.json"))
+        result = hostile.run("build", "--year", "2022", "--timeout", "1", env=private)
+        assert result.code == 1 and "liep in cel 3 langer dan 1 s" in result.err, result.said
+    else:
+        assert process.returncode == 130, err
+        assert "Afgebroken" in err and "Traceback" not in out + err
+    assert_nothing_left(hostile, private)
+
+
+# ---- publishing: readable, and never a gap that a crash makes permanent ----
+
+def modes(tree: Path) -> dict[str, int]:
+    return {str(p.relative_to(tree)): stat.S_IMODE(p.stat().st_mode) for p in [tree, *tree.rglob("*")]}
+
+
+def test_a_published_edition_is_readable_by_others(hostile):
+    edition = hostile.build / "2022" / "wijkkracht"
+    index = hostile.root / "index.qmd"
+    index.write_text(index.read_text(encoding="utf-8") + "\nEen zin erbij.\n", encoding="utf-8")
+    old = os.umask(0o022)
+    try:
+        result = hostile.run("build", "--year", "2022")  # renders and publishes a new edition
+    finally:
+        os.umask(old)
+    assert result.code == 0, result.said
+    assert "Een zin erbij." in (edition / "html" / "index.html").read_text(encoding="utf-8")
+    found = modes(edition)
+    assert found[str(Path("."))] == 0o755
+    assert {m for p, m in found.items() if (edition / p).is_dir()} == {0o755}
+    assert {m for p, m in found.items() if (edition / p).is_file()} == {0o644}
+
+
+def test_an_edition_published_with_mode_0700_is_made_readable_on_the_next_build(hostile):
+    edition = hostile.build / "2022" / "hengelo"
+    edition.chmod(0o700)  # as builds before this fix left it
+    before = hostile.published()
+    result = hostile.run("build", "--year", "2022", "--gemeente", "Hengelo")
+    assert result.code == 0, result.said
+    assert stat.S_IMODE(edition.stat().st_mode) == 0o755
+    assert {k: v for k, v in hostile.published().items() if k.startswith("hengelo")} == \
+        {k: v for k, v in before.items() if k.startswith("hengelo")}
+
+
+def test_published_modes_follow_the_umask(tmp_path):
+    staging = Path(__import__("tempfile").mkdtemp(dir=tmp_path))
+    (staging / "html").mkdir(mode=0o700)
+    (staging / "html" / "index.html").write_text("<p>x</p>")
+    (staging / "html" / "index.html").chmod(0o600)
+    old = os.umask(0o027)
+    try:
+        publish.publish(staging, tmp_path / "wijkkracht")
+    finally:
+        os.umask(old)
+    found = modes(tmp_path / "wijkkracht")
+    assert found == {".": 0o750, "html": 0o750, "html/index.html": 0o640}
+
+
+def make_edition(folder: Path, text: str) -> Path:
+    (folder / "html").mkdir(parents=True)
+    (folder / "html" / "index.html").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("exchange", [True, False])
+def test_publish_replaces_the_edition_with_or_without_exchange(tmp_path, monkeypatch, exchange):
+    if not exchange:
+        monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
+    final = make_edition(tmp_path / "wijkkracht", "oud")
+    staging = make_edition(tmp_path / ".wijkkracht-abc", "nieuw")
+    publish.publish(staging, final)
+    assert (final / "html" / "index.html").read_text(encoding="utf-8") == "nieuw"
+    assert not publish.old_copy(final).exists()
+
+
+def test_a_failed_second_rename_puts_the_old_edition_back(tmp_path, monkeypatch):
+    monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
+    final = make_edition(tmp_path / "wijkkracht", "oud")
+    staging = make_edition(tmp_path / ".wijkkracht-abc", "nieuw")
+    real = os.rename
+
+    def rename(src, dst):
+        if Path(src) == staging:
+            raise OSError(28, "No space left on device", str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(publish.os, "rename", rename)
+    with pytest.raises(OSError):
+        publish.publish(staging, final)
+    assert (final / "html" / "index.html").read_text(encoding="utf-8") == "oud"
+    assert not publish.old_copy(final).exists()
+
+
+def test_recover_after_a_kill_after_the_second_rename(tmp_path):
+    final = make_edition(tmp_path / "wijkkracht", "nieuw")
+    make_edition(publish.old_copy(final), "oud")
+    assert publish.recover(tmp_path) == []
+    assert (final / "html" / "index.html").read_text(encoding="utf-8") == "nieuw"
+    assert not publish.old_copy(final).exists()
+
+
+KILLED_MID_SWAP = textwrap.dedent("""
+    import os, signal, sys
+    from jaarverslag import publish
+    publish._exchange = lambda a, b: False  # a file system without RENAME_EXCHANGE
+    real = os.rename
+    def rename(src, dst):
+        real(src, dst)
+        if str(dst).endswith(publish.OLD_SUFFIX):  # the edition is aside, the new one not yet in
+            os.kill(os.getpid(), signal.SIGKILL)
+    os.rename = rename
+    from jaarverslag.cli import main
+    sys.exit(main(["build", "--year", "2022"]))
+""")
+
+
+def test_a_kill_between_the_two_renames_is_recovered_at_the_next_start(hostile):
+    year = hostile.build / "2022"
+    before = hostile.published()
+    index = hostile.root / "index.qmd"
+    original = index.read_text(encoding="utf-8")
+    index.write_text(original + "\nEen zin erbij.\n", encoding="utf-8")  # so the build publishes
+    environ = {k: v for k, v in os.environ.items() if k != "JAARVERSLAG_PROJECT"}
+    killed = subprocess.run([sys.executable, "-c", KILLED_MID_SWAP], cwd=hostile.root, env={**environ, "CI": "true"},
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert not (year / "wijkkracht").exists()  # the gap the kill made permanent...
+    assert (year / ".wijkkracht.oud" / "html" / "index.html").is_file()  # ...and its journal
+    index.write_text(original, encoding="utf-8")
+    # The next build puts the edition back as it starts, before a chapter fails: what is
+    # published then is exactly the report from before the killed build, manifest and all.
+    add_chapter(hostile, "kapot", "raise ValueError('kapot')")
+    outside = hostile.outside()
+    result = hostile.run("build", "--year", "2022")
+    assert_refused(hostile, result, "Hoofdstuk 'kapot' faalde", before=(before, outside))
+    assert not (year / ".wijkkracht.oud").exists()
+
+
+# ---- an output folder that is read-only or full ----
+
+IN_NAMESPACE = textwrap.dedent("""
+    # Run as root in a private mount namespace: mount, run jaarverslag, report what build/ holds.
+    import json, os, subprocess, sys
+    sys.path.insert(0, sys.argv[1])
+    from pathlib import Path
+    from hostile import Project
+    root, setup, args = Path(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])
+    subprocess.run(["sh", "-ec", setup], cwd=root, check=True)
+    environ = {k: v for k, v in os.environ.items() if k != "JAARVERSLAG_PROJECT"}
+    done = subprocess.run([sys.executable, "-m", "jaarverslag.cli", *args], cwd=root, capture_output=True,
+                          text=True, env={**environ, "CI": "true"})
+    published = Project(root, root.parent / "sentinel").published()
+    print(json.dumps({"code": done.returncode, "out": done.stdout, "err": done.stderr,
+                      "published": {k: v.hex() for k, v in published.items()}}))
+""")
+
+
+def can_mount() -> bool:
+    if not shutil.which("unshare") or os.geteuid() != 0:
+        return False
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount -t tmpfs none /mnt"], capture_output=True)
+    return probe.returncode == 0
+
+
+def in_namespace(project: Project, setup: str, *args: str) -> tuple[Result, dict[str, bytes]]:
+    """`jaarverslag ARGS` after the mounts in `setup`; returns its result and the published tree it saw."""
+    done = subprocess.run(["unshare", "-m", sys.executable, "-c", IN_NAMESPACE, str(REPO / "tests"),
+                           str(project.root), setup, json.dumps(args)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    return Result(seen["code"], seen["out"], seen["err"]), {k: bytes.fromhex(v) for k, v in seen["published"].items()}
+
+
+needs_mounts = pytest.mark.skipif(not can_mount(), reason="needs root and a private mount namespace (unshare -m)")
+
+
+@needs_mounts
+def test_a_read_only_output_folder_is_one_sentence(hostile):
+    index = hostile.root / "index.qmd"
+    index.write_text(index.read_text(encoding="utf-8") + "\nEen zin erbij.\n", encoding="utf-8")
+    before = state(hostile)
+    result, seen = in_namespace(hostile, "mount --bind build/2022 build/2022 && mount -o remount,bind,ro build/2022",
+                                "build", "--year", "2022")
+    assert seen == before[0]
+    assert_refused(hostile, result, f"Geen toestemming om {hostile.build / '2022'}", before=before)
+    assert len(result.err.strip().splitlines()) == 1, result.err
+
+
+@needs_mounts
+def test_a_full_disk_is_one_sentence_and_the_last_report_stays(hostile):
+    index = hostile.root / "index.qmd"
+    index.write_text(index.read_text(encoding="utf-8") + "\nEen zin erbij.\n", encoding="utf-8")
+    before = state(hostile)
+    # build/2022 on a small file system of its own, with the report on it and no room left.
+    setup = ("copy=$(mktemp -d) && cp -a build/2022/. $copy/ && "
+             "mount -t tmpfs -o size=$(( $(du -sk build/2022 | cut -f1) + 2048 ))k none build/2022 && "
+             "cp -a $copy/. build/2022/ && rm -rf $copy && "
+             "(dd if=/dev/zero of=build/2022/.vol bs=4k 2>/dev/null || true)")
+    result, seen = in_namespace(hostile, setup, "build", "--year", "2022")
+    assert seen == before[0], "the last report changed on the full disk"
+    assert_refused(hostile, result, f"De schijf is vol: {hostile.build}", before=before)
+    assert len(result.err.strip().splitlines()) == 1, result.err
