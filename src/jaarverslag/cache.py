@@ -16,6 +16,16 @@ So a changed data file re-runs only the chapters that read it, and a changed
 module only the chapters that had it loaded. Quarto's freeze looks at the
 source file alone. Only chapters that ran without error are stored.
 
+Keys and kept reads name files by their place, not by where the project happens
+to lie: the notebook and data folder relative to the project, a read as
+"data:2022/clienten.csv" or "project:notebooks/hulp.py" (`trace.Places`), and the
+hashes are taken of the files of the project that looks an entry up. So an
+analyst who copies or moves last year's project uses the copied cache exactly
+where the copy's files are the same, and validates and runs the rest, as a fresh
+project would. An entry that no build could have written (unreadable, not its
+JSON, its notebook missing or another one) is named in one line on stderr,
+removed, and made again by the same build.
+
 The validation of a year's data is cached the same way (by the files it read and
 the package's source), and `render_key` says whether a published edition is still
 exactly what a build would make.
@@ -35,6 +45,7 @@ import json
 import os
 import platform
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -42,9 +53,10 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from . import trace
+from . import paths, trace
+from .errors import JaarverslagError
 
-FORMAT = 1  # bump when the meaning of a key or entry changes
+FORMAT = 2  # bump when the meaning of a key or entry changes (2: reads and keys relative to the project)
 
 # Libraries whose version can change a chapter's outputs (tables, charts, notebook format).
 CHAPTER_PACKAGES = ("jaarverslag", "pandas", "numpy", "matplotlib", "ipykernel", "ipython",
@@ -52,6 +64,7 @@ CHAPTER_PACKAGES = ("jaarverslag", "pandas", "numpy", "matplotlib", "ipykernel",
 RENDER_PACKAGES = ("nbconvert", "mistune", "weasyprint", "pydyf", "tinycss2", "jinja2", "beautifulsoup4",
                    "pyyaml")
 MISSING = "ontbreekt"
+NOT_A_FILE = "geen bestand"
 
 
 def digest(data: bytes | str) -> str:
@@ -88,7 +101,7 @@ def package_source_hash() -> str:
 
 
 class Hashes:
-    """sha256 of files and folder listings, each computed once per build."""
+    """sha256 of files and folder listings (absolute paths), each computed once per build."""
 
     def __init__(self):
         self._seen: dict[str, str] = {}
@@ -107,6 +120,8 @@ class Hashes:
                 return MISSING
             return digest("\n".join(n for n in names if not n.startswith(".")))
         try:
+            if not stat.S_ISREG(os.stat(dep).st_mode):
+                return NOT_A_FILE  # a folder, device or pipe is never read to its end
             with open(dep, "rb") as f:
                 return hashlib.file_digest(f, "sha256").hexdigest()
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
@@ -134,10 +149,12 @@ def changed_since(deps, started: float) -> bool:
 
 
 def chapter_key(source: Path, parameters: dict, kernel: str) -> str:
+    """The notebook by its place in the project (absolute only outside it) and its bytes,
+    the parameters it is given, the kernel and the versions: the same in a copied project."""
     source = Path(source).resolve()
     return digest(canonical({
         "format": FORMAT,
-        "notebook": str(source),
+        "notebook": paths.relative(source),
         "notebook_sha256": digest(source.read_bytes()),
         "parameters": parameters,
         "kernel": kernel,
@@ -151,16 +168,27 @@ class Entry:
     chapter: str
     seconds: float
     notebook_sha256: str
-    reads: dict[str, str]  # path (or ls:folder) -> sha256 or MISSING
+    reads: dict[str, str]  # path (or ls:folder) in this project -> sha256 or MISSING
     path: Path  # the cached executed notebook
 
 
+class Damaged(Exception):
+    """A cache entry that no build wrote like this: ignored, reported in one line, removed."""
+
+
 class Cache:
-    """Executed chapters and validations, under `root` (usually `<out>/.cache`)."""
+    """Executed chapters and validations, under `root` (usually `<out>/.cache`).
+
+    The entries keep what was read relative to its place (`trace.Places`), and are
+    checked against the files of the project that looks them up. An entry that is
+    damaged (unreadable, not the JSON a build writes, its notebook missing or not the
+    one it names) is reported in one line on stderr, removed, and made again.
+    """
 
     def __init__(self, root: Path):
         self.root = Path(root)
         self.hashes = Hashes()
+        self._reported: set[Path] = set()
 
     # ---- chapters ----
 
@@ -168,48 +196,75 @@ class Cache:
         folder = self.root / "chapters"
         return folder / f"{key}.json", folder / f"{key}.ipynb"
 
-    def lookup(self, key: str) -> Entry | None:
+    def lookup(self, key: str, places: trace.Places | None = None, chapter: str | None = None) -> Entry | None:
         """The entry for this key if everything it read is unchanged, else None."""
+        places = places or trace.Places.of()
         meta_file, notebook = self._chapter(key)
         try:
-            meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            meta = _read_meta(meta_file)
+            if meta is None:
+                return None
+            name = _field(meta, "chapter", str, "tekst")
+            seconds = _field(meta, "seconds", (int, float), "getal")
+            sha = _field(meta, "notebook_sha256", str, "tekst")
+            reads = _reads(meta, places)
+            try:
+                content = notebook.read_bytes()
+            except FileNotFoundError:
+                raise Damaged("het uitgevoerde notebook ontbreekt") from None
+            except OSError as err:
+                raise Damaged(f"het notebook is onleesbaar: {err.strerror or err}") from None
+            if digest(content) != sha:
+                if _stored_sha(meta_file) != sha:
+                    return None  # another build stored this chapter again meanwhile: no damage
+                raise Damaged("het notebook is niet het notebook dat het noemt")
+        except Damaged as why:
+            self._damaged([meta_file, notebook], f"van hoofdstuk '{chapter}'" if chapter else "van een hoofdstuk",
+                          str(why), "het hoofdstuk wordt opnieuw uitgevoerd")
             return None
-        if meta.get("format") != FORMAT or not notebook.is_file():
-            return None
-        reads = meta["reads"]
         if any(self.hashes(dep) != sha for dep, sha in reads.items()):
             return None
         _touch(meta_file)  # used: `prune` keeps it
-        return Entry(key, meta["chapter"], meta["seconds"], meta["notebook_sha256"], reads, notebook)
+        return Entry(key, name, seconds, sha, reads, notebook)
 
     def store(self, key: str, chapter: str, notebook: Path, seconds: float, reads: list[str],
-              started: float) -> Entry | None:
+              started: float, places: trace.Places | None = None) -> Entry | None:
         """Keep a successful run. Skipped when an input changed while it ran."""
         if changed_since(reads, started):
             return None
+        places = places or trace.Places.of()
         self.hashes.forget(reads)  # hash what is there now, not what an earlier chapter saw
         hashes = self.hashes.all(reads)
         meta_file, target = self._chapter(key)
         content = Path(notebook).read_bytes()
         meta = {"format": FORMAT, "chapter": chapter, "seconds": round(seconds, 3),
-                "notebook_sha256": digest(content), "reads": hashes,
+                "notebook_sha256": digest(content),
+                "reads": {places.portable(dep): sha for dep, sha in hashes.items()},
                 "stored_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-        _write_atomic(target, content)
-        _write_atomic(meta_file, (json.dumps(meta, indent=1, ensure_ascii=False) + "\n").encode())
+        self._write(target, content)
+        self._write(meta_file, (json.dumps(meta, indent=1, ensure_ascii=False) + "\n").encode())
+        self._reported.discard(meta_file)
         return Entry(key, chapter, meta["seconds"], meta["notebook_sha256"], hashes, target)
 
-    def restore(self, entry: Entry, target: Path) -> bool:
-        """Write the cached notebook to target, as a run into target would have written it."""
+    def restore(self, entry: Entry, target: Path, source: Path | None = None) -> bool:
+        """Write the cached notebook to target, as a run of `source` into target would have written it."""
         import nbformat
 
         content = entry.path.read_bytes()
         if digest(content) != entry.notebook_sha256:
             return False  # another build replaced it meanwhile; run the chapter again
-        nb = nbformat.reads(content.decode("utf-8"), as_version=nbformat.NO_CONVERT)
-        papermill = nb.get("metadata", {}).get("papermill")
-        if papermill is not None and "output_path" in papermill:
-            papermill["output_path"] = str(target)
+        try:
+            nb = nbformat.reads(content.decode("utf-8"), as_version=nbformat.NO_CONVERT)
+            papermill = nb.get("metadata", {}).get("papermill")
+        except Exception:  # noqa: BLE001 - whatever nbformat raises on a file that is no notebook
+            self._damaged([entry.path.with_suffix(".json"), entry.path], f"van hoofdstuk '{entry.chapter}'",
+                          "het notebook is geen notebook", "het hoofdstuk wordt opnieuw uitgevoerd")
+            return False
+        if isinstance(papermill, dict):  # the paths of this run, as a run here would record them
+            if "output_path" in papermill:
+                papermill["output_path"] = str(target)
+            if source is not None and "input_path" in papermill:
+                papermill["input_path"] = str(source)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(nbformat.writes(nb), encoding="utf-8")
         return True
@@ -239,48 +294,131 @@ class Cache:
 
     # ---- validation ----
 
-    def validated(self, key: str) -> bool:
+    def validated(self, key: str, places: trace.Places | None = None, year: int | None = None) -> bool:
+        places = places or trace.Places.of()
         meta_file = self.root / "validated" / f"{key}.json"
         try:
-            meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            meta = _read_meta(meta_file)
+            if meta is None:
+                return False
+            reads = _reads(meta, places)
+        except Damaged as why:
+            self._damaged([meta_file], f"van de controle van {year}" if year else "van een controle", str(why),
+                          "de gegevens worden opnieuw gecontroleerd")
             return False
-        if not all(self.hashes(dep) == sha for dep, sha in meta["reads"].items()):
+        if not all(self.hashes(dep) == sha for dep, sha in reads.items()):
             return False
         _touch(meta_file)
         return True
 
-    def store_validated(self, key: str, reads: list[str], started: float) -> None:
+    def store_validated(self, key: str, reads: list[str], started: float,
+                        places: trace.Places | None = None) -> None:
         if changed_since(reads, started):
             return
-        meta = {"format": FORMAT, "reads": self.hashes.all(reads)}
-        _write_atomic(self.root / "validated" / f"{key}.json", json.dumps(meta, indent=1).encode())
+        places = places or trace.Places.of()
+        meta = {"format": FORMAT, "reads": {places.portable(dep): sha for dep, sha in self.hashes.all(reads).items()}}
+        meta_file = self.root / "validated" / f"{key}.json"
+        self._write(meta_file, json.dumps(meta, indent=1).encode())
+        self._reported.discard(meta_file)
+
+    # ---- files ----
+
+    def _damaged(self, files: list[Path], of: str, why: str, then: str) -> None:
+        """Say once, in one line, that an entry was damaged; remove it, so that it is made again."""
+        if files[0] not in self._reported:
+            self._reported.add(files[0])
+            print(f"Cache-item {paths.relative(files[0])} {of} was beschadigd ({why}) en is genegeerd; "
+                  f"{then}.", file=sys.stderr)
+        for file in files:
+            try:
+                paths.inside(file.parent, self.root)
+                file.unlink(missing_ok=True)
+            except (OSError, JaarverslagError):  # left in place: the next store replaces it
+                continue
+
+    def _write(self, path: Path, content: bytes) -> None:
+        """Write atomically, in a folder inside the cache (a link in its place is replaced, not followed)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        paths.inside(path.parent, self.root)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(content)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def _read_meta(file: Path) -> dict | None:
+    """An entry's JSON; None when there is none, Damaged when it is not what a build writes."""
+    try:
+        text = file.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise Damaged(f"onleesbaar: {err.strerror or err}") from None
+    try:
+        meta = json.loads(text)
+    except ValueError:
+        raise Damaged("geen geldige JSON") from None
+    if not isinstance(meta, dict):
+        raise Damaged("geen JSON-object")
+    if meta.get("format") != FORMAT:
+        raise Damaged(f"formaat {meta.get('format')!r} in plaats van {FORMAT}")
+    return meta
+
+
+def _stored_sha(meta_file: Path) -> str | None:
+    """The notebook hash the entry names now (None when that cannot be read)."""
+    try:
+        return json.loads(meta_file.read_bytes()).get("notebook_sha256")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _field(meta: dict, name: str, kind, what: str):
+    value = meta.get(name)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise Damaged(f"'{name}' ontbreekt of is geen {what}")
+    return value
+
+
+def _reads(meta: dict, places: trace.Places) -> dict[str, str]:
+    """The files an entry read, as paths in this project, with their recorded hashes."""
+    reads = _field(meta, "reads", dict, "lijst van gelezen bestanden")
+    if not all(isinstance(dep, str) and isinstance(sha, str) for dep, sha in reads.items()):
+        raise Damaged("'reads' bevat iets anders dan namen met controlegetallen")
+    try:
+        return {places.located(dep): sha for dep, sha in reads.items()}
+    except ValueError as err:
+        raise Damaged(str(err)) from None
 
 
 def validation_key(year: int, data_dir: Path | None) -> str:
+    """The year, the data folder by its place in the project (absolute only outside it), the code."""
+    folder = Path(data_dir) if data_dir else paths.data_dir()
     return digest(canonical({
-        "format": FORMAT, "year": year,
-        "data_dir": str(Path(data_dir).resolve()) if data_dir else None,
+        "format": FORMAT, "year": year, "data_dir": paths.relative(folder.resolve()),
         "package": package_source_hash(), "versions": versions(CHAPTER_PACKAGES),
     }))
 
 
 def validate_year(year: int, data_dir: Path | None, cache: Cache | None) -> list:
     """`data.validate_year`, skipped when the files it read last time are unchanged."""
-    from . import paths
     from .data import validate_year as validate
 
     if cache is None:
         return validate(year, data_dir)
-    data_root = Path(data_dir or paths.data_dir()).resolve()
+    places = trace.Places.of(data_dir)
     key = validation_key(year, data_dir)
-    if cache.validated(key):
+    if cache.validated(key, places, year):
         return []
     started = time.time()
-    with trace.capture([paths.root(), data_root], [data_root]) as reads:
+    with trace.capture([places.project, places.data], [places.data]) as reads:
         problems = validate(year, data_dir)
     if not problems:
-        cache.store_validated(key, reads, started)
+        cache.store_validated(key, reads, started, places)
     return problems
 
 
@@ -295,15 +433,3 @@ def _touch(path: Path) -> None:
         os.utime(path)
     except OSError:
         pass
-
-
-def _write_atomic(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

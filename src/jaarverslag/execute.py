@@ -5,10 +5,6 @@
 kernel per core, reset to a fresh state before every notebook. `session` keeps
 that pool for several builds (every edition of `build_all`), and `prefetch` lets
 it run the chapters of the editions still to come while the current one renders.
-
-Every cell has a time limit (`timeout`, from `--timeout` or `_quarto.yml`): a cell
-that runs longer is stopped with its kernel, and the build fails with a
-`ChapterTimeout` that names the chapter, the cell and the executed notebook.
 """
 
 from __future__ import annotations
@@ -23,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache as cache_mod
-from . import paths
-from .errors import JaarverslagError, Kind, from_os_error
-from .kernels import KERNEL, Job, KernelPool, cancel_pending_tasks, connection_folder, kernel_manager, remove_folder
+from . import paths, trace
+from .errors import JaarverslagError, Kind
+from .kernels import KERNEL, Job, KernelPool
 from .progress import QUIET, Progress
 
 
@@ -42,54 +38,6 @@ class ChapterError(JaarverslagError):
             f"  Het uitgevoerde notebook met de fout staat in: {notebook}"
         )
 
-    def kept(self, notebook: Path) -> ChapterError:
-        """The same error, pointing at a copy of the executed notebook kept elsewhere."""
-        return ChapterError(self.chapter, self.cell, self.error, notebook)
-
-
-class ChapterTimeout(ChapterError):
-    """A cell of a chapter ran longer than its time limit; it was stopped, with its kernel."""
-
-    kind = Kind.TIMEOUT
-
-    def __init__(self, chapter: str, cell: int | None, seconds: float, notebook: Path):
-        self.chapter, self.cell, self.seconds, self.notebook = chapter, cell, seconds, notebook
-        self.error = f"langer dan {seconds:g} s"
-        where = f"cel {cell}" if cell is not None else "een cel"
-        JaarverslagError.__init__(
-            self, f"Hoofdstuk '{chapter}' liep in {where} langer dan {seconds:g} s en is gestopt. Zoek de "
-                  f"oorzaak in het notebook in {notebook}, of geef meer tijd met --timeout SECONDEN (of met "
-                  "cell-timeout onder jaarverslag: in _quarto.yml).")
-
-    def kept(self, notebook: Path) -> ChapterTimeout:
-        return ChapterTimeout(self.chapter, self.cell, self.seconds, notebook)
-
-
-def _timed_out(err: BaseException) -> bool:
-    """nbclient's CellTimeoutError: a cell ran past `execution_timeout`."""
-    from nbclient.exceptions import CellTimeoutError
-
-    return isinstance(err, CellTimeoutError)
-
-
-def _hung_cell(notebook: Path) -> int | None:
-    """The cell that was running when time ran out, numbered as papermill numbers a failing cell.
-
-    papermill stamps each cell's start time as it starts it and writes the notebook
-    when execution stops, so it is the last cell with a start time.
-    """
-    import json
-
-    try:
-        cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError):
-        return None
-    started = [(i, c) for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
-    if not started:
-        return None
-    index, cell = started[-1]
-    return cell.get("execution_count") or index
-
 
 @dataclass(frozen=True)
 class Run:
@@ -102,46 +50,28 @@ class Run:
     notebook_sha256: str | None = field(default=None, compare=False)  # of the cached notebook
 
 
-def run_chapter(source: Path, target: Path, parameters: dict, km=None, *, timeout: float | None = None,
-                files: Path | None = None) -> Run:
-    """Execute one chapter notebook into target in a new kernel of its own (plain papermill).
-
-    The kernel builds this project (`paths.ENV`), keeps its connection file in a
-    private folder under `files` (see `kernels.connection_folder`), and a cell may
-    run `timeout` seconds (None: no limit).
-    """
+def run_chapter(source: Path, target: Path, parameters: dict, km=None) -> Run:
+    """Execute one chapter notebook into target in a new kernel of its own (plain papermill)."""
     import papermill as pm
+    from jupyter_client import KernelManager
 
+    km = km or KernelManager(kernel_name=KERNEL)
     target.parent.mkdir(parents=True, exist_ok=True)
-    folder = None
     started = time.perf_counter()
     try:
-        if km is None:
-            folder = connection_folder(files)
-            km = kernel_manager(folder)
-            # Started here rather than by nbclient, to give it the project (as the warm kernels
-            # have it) and otherwise as nbclient starts one: in the notebook's folder, no history.
-            km.start_kernel(cwd=str(source.parent), env={**os.environ, paths.ENV: str(paths.root())},
-                            extra_arguments=["--HistoryManager.hist_file=:memory:"])
         pm.execute_notebook(
             str(source), str(target), parameters=parameters, kernel_name=KERNEL, km=km,
-            progress_bar=False, log_output=False, cwd=str(source.parent), execution_timeout=timeout,
+            progress_bar=False, log_output=False, cwd=str(source.parent),
         )
     except pm.PapermillExecutionError as err:
         raise ChapterError(source.stem, err.exec_count or err.cell_index,
                            f"{err.ename}: {err.evalue}", target) from None
-    except Exception as err:
-        if _timed_out(err):
-            cancel_pending_tasks()
-            raise ChapterTimeout(source.stem, _hung_cell(target), timeout, target) from None
-        raise
     finally:
         try:
-            if km is not None and km.has_kernel:
+            if km.has_kernel:
                 km.shutdown_kernel(now=True)
         except Exception:  # a kernel that is already gone is stopped enough
             pass
-        remove_folder(folder)
     return Run(source.stem, target, time.perf_counter() - started)
 
 
@@ -151,16 +81,13 @@ _SESSION: contextvars.ContextVar[KernelPool | None] = contextvars.ContextVar("ke
 
 
 @contextlib.contextmanager
-def session(jobs: int | None = None, *, reuse: bool = True, files: Path | None = None):
-    """Keep warm kernels for every build inside the block (e.g. all editions of a year).
-
-    `files`: where their connection files go (`kernels.connection_folder`).
-    """
+def session(jobs: int | None = None, *, reuse: bool = True):
+    """Keep warm kernels for every build inside the block (e.g. all editions of a year)."""
     current = _SESSION.get()
     if current is not None:
         yield current
         return
-    pool = KernelPool(jobs or os.cpu_count() or 1, reuse=reuse, files=files)
+    pool = KernelPool(jobs or os.cpu_count() or 1, reuse=reuse)
     token = _SESSION.set(pool)
     try:
         yield pool
@@ -171,11 +98,13 @@ def session(jobs: int | None = None, *, reuse: bool = True, files: Path | None =
 
 @dataclass(frozen=True)
 class Watch:
-    """Where reads count as inputs (roots), where not (exclude), and which data roots to list."""
+    """Where reads count as inputs (roots), where not (exclude), which data roots to list, and
+    the places the cache keeps reads relative to (the project and its data folder)."""
 
     roots: tuple[str, ...]
     exclude: tuple[str, ...]
     data_roots: tuple[str, ...]
+    places: trace.Places
 
     @classmethod
     def of(cls, sources: list[Path], parameters: dict, roots=(), exclude=()) -> Watch:
@@ -184,20 +113,14 @@ class Watch:
         found = {str(Path(r).resolve()) for r in (project, data_root, *roots)}
         found |= {str(Path(s).resolve().parent) for s in sources}
         skip = {str(Path(e).resolve()) for e in exclude} | {str(project / ".git")}
-        return cls(tuple(sorted(found)), tuple(sorted(skip)), (str(data_root),))
+        return cls(tuple(sorted(found)), tuple(sorted(skip)), (str(data_root),),
+                   trace.Places(str(project.resolve()), str(data_root)))
 
 
-def _chapter_error(job: Job) -> JaarverslagError:
+def _chapter_error(job: Job) -> ChapterError:
     err = job.error
     if isinstance(err, ChapterError):
         return err
-    if _timed_out(err):
-        return ChapterTimeout(job.chapter, _hung_cell(job.target), job.timeout, job.target)
-    if isinstance(err, OSError) and from_os_error(err) is not None:
-        # A full or read-only output folder: e.g. no room for the executed notebook (papermill's
-        # write names no file) or for the kernels' connection folder.
-        err.filename = err.filename or str(job.target)
-        return from_os_error(err)
     ename, evalue = getattr(err, "ename", None), getattr(err, "evalue", None)
     if ename is not None:  # papermill's PapermillExecutionError
         cell = getattr(err, "exec_count", None) or getattr(err, "cell_index", None)
@@ -209,13 +132,14 @@ def _started(progress: Progress, label: str):
     return lambda job: progress.running(label, job.chapter, ahead=job.ahead)
 
 
-def _stored(cache: cache_mod.Cache | None, progress: Progress, label: str):
+def _stored(cache: cache_mod.Cache | None, progress: Progress, label: str, places: trace.Places):
     """A job's on_done: keep a successful run in the cache, report it."""
 
     def on_done(job: Job) -> None:
         if job.error is None and cache is not None and job.key:
             try:
-                job.entry = cache.store(job.key, job.chapter, job.target, job.seconds, job.reads, job.started)
+                job.entry = cache.store(job.key, job.chapter, job.target, job.seconds, job.reads, job.started,
+                                        places)
             except OSError:
                 job.entry = None  # a cache that cannot be written is no reason to fail the build
         progress.finished(label, job.chapter, job.seconds, failed=job.error is not None, ahead=job.ahead)
@@ -223,10 +147,10 @@ def _stored(cache: cache_mod.Cache | None, progress: Progress, label: str):
     return on_done
 
 
-def _restored(cache: cache_mod.Cache, key: str, target: Path) -> Run | None:
-    entry = cache.lookup(key)
+def _restored(cache: cache_mod.Cache, key: str, source: Path, target: Path, places: trace.Places) -> Run | None:
+    entry = cache.lookup(key, places, Path(source).stem)
     try:
-        if entry is None or not cache.restore(entry, target):
+        if entry is None or not cache.restore(entry, target, source):
             return None
     except (OSError, ValueError):  # a damaged cache entry: run the chapter instead
         return None
@@ -235,20 +159,19 @@ def _restored(cache: cache_mod.Cache, key: str, target: Path) -> Run | None:
 
 def cached_chapters(sources: list[Path], parameters: dict, cache: cache_mod.Cache) -> list:
     """The valid cache entry of each chapter, or None where it would have to run."""
-    return [cache.lookup(cache_mod.chapter_key(s, parameters, KERNEL)) for s in sources]
+    places = Watch.of(sources, parameters).places
+    return [cache.lookup(cache_mod.chapter_key(s, parameters, KERNEL), places, s.stem) for s in sources]
 
 
 def run_chapters(sources: list[Path], out_dir: Path, parameters: dict, jobs: int | None = None, *,
                  cache: cache_mod.Cache | None = None, progress: Progress = QUIET, label: str = "",
-                 roots=(), exclude=(), reuse: bool = True, timeout: float | None = None,
-                 files: Path | None = None) -> list[Run]:
+                 roots=(), exclude=(), reuse: bool = True) -> list[Run]:
     """Run every chapter into out_dir, `jobs` at a time; the first failure in book order is raised.
 
     With a `cache`, a chapter whose inputs are unchanged is copied from it instead,
     and every successful run is stored. Kernels come from the current `session`,
-    or are started for this call (their connection files under `files`). Every
-    kernel is ours and its worker thread a daemon: on Ctrl-C or SIGTERM the kernels
-    are stopped and the build ends at once. A cell may run `timeout` seconds.
+    or are started for this call. Every kernel is ours and its worker thread a
+    daemon: on Ctrl-C or SIGTERM the kernels are stopped and the build ends at once.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     watch = Watch.of(sources, parameters, roots, exclude)
@@ -256,7 +179,7 @@ def run_chapters(sources: list[Path], out_dir: Path, parameters: dict, jobs: int
     runs: dict[int, Run] = {}
     if cache is not None:
         for i, source in enumerate(sources):
-            run = _restored(cache, keys[i], out_dir / source.name)
+            run = _restored(cache, keys[i], source, out_dir / source.name, watch.places)
             if run is not None:
                 runs[i] = run
     progress.chapters(label, len(sources), len(runs), [runs[i].chapter for i in sorted(runs)])
@@ -264,12 +187,12 @@ def run_chapters(sources: list[Path], out_dir: Path, parameters: dict, jobs: int
     errors: dict[int, ChapterError] = {}
     if todo:
         shared = _SESSION.get()
-        pool = shared or KernelPool(min(jobs or os.cpu_count() or 1, len(todo)), reuse=reuse, files=files)
+        pool = shared or KernelPool(min(jobs or os.cpu_count() or 1, len(todo)), reuse=reuse)
 
         def job_for(i: int, key: str | None) -> Job:
             return Job(key, Path(sources[i]), out_dir / sources[i].name, parameters, list(watch.roots),
-                       list(watch.exclude), list(watch.data_roots), timeout=timeout,
-                       on_start=_started(progress, label), on_done=_stored(cache, progress, label))
+                       list(watch.exclude), list(watch.data_roots),
+                       on_start=_started(progress, label), on_done=_stored(cache, progress, label, watch.places))
 
         try:
             mine = {i: job_for(i, keys[i]) for i in todo}
@@ -277,11 +200,9 @@ def run_chapters(sources: list[Path], out_dir: Path, parameters: dict, jobs: int
             for i in todo:
                 job = submitted[i]
                 job.wait()
-                if job is not mine[i] and _timed_out(job.error):  # run ahead and hung: do not wait twice
-                    errors[i] = _taken_over(job, mine[i].target)
-                    continue
                 if job is not mine[i]:  # run ahead by `prefetch`: take it from the cache
-                    run = _restored(cache, keys[i], mine[i].target) if cache and job.error is None else None
+                    run = (_restored(cache, keys[i], sources[i], mine[i].target, watch.places)
+                           if cache and job.error is None else None)
                     if run is not None:
                         runs[i] = run
                         continue
@@ -304,19 +225,8 @@ def run_chapters(sources: list[Path], out_dir: Path, parameters: dict, jobs: int
     return [runs[i] for i in range(len(sources))]
 
 
-def _taken_over(job: Job, target: Path) -> ChapterTimeout:
-    """The timeout of a chapter that `prefetch` ran ahead, with its notebook moved to `target`."""
-    try:
-        shutil.move(job.target, target)
-    except OSError:
-        pass  # the message then points at a notebook that is not there; the cause is still named
-    shutil.rmtree(job.target.parent, ignore_errors=True)
-    return ChapterTimeout(job.chapter, _hung_cell(target), job.timeout, target)
-
-
 def prefetch(sources: list[Path], parameters: dict, cache: cache_mod.Cache, *, priority: int = 1,
-             progress: Progress = QUIET, label: str = "", roots=(), exclude=(),
-             timeout: float | None = None) -> int:
+             progress: Progress = QUIET, label: str = "", roots=(), exclude=()) -> int:
     """Queue the uncached chapters of an edition in the session's kernels, to be cached.
 
     For `build_all`: the next editions' chapters run while this one renders. Does
@@ -329,21 +239,19 @@ def prefetch(sources: list[Path], parameters: dict, cache: cache_mod.Cache, *, p
     queued = 0
     for source in sources:
         key = cache_mod.chapter_key(source, parameters, KERNEL)
-        if cache.lookup(key) is not None:
+        if cache.lookup(key, watch.places, Path(source).stem) is not None:
             continue
         folder = cache.root / "tmp" / uuid.uuid4().hex
-        store = _stored(cache, progress, label)
+        store = _stored(cache, progress, label, watch.places)
 
         def on_done(job: Job, store=store, folder=folder) -> None:
             try:
                 store(job)
             finally:
-                if not _timed_out(job.error):  # a build waiting for a hung chapter takes its notebook
-                    shutil.rmtree(folder, ignore_errors=True)
+                shutil.rmtree(folder, ignore_errors=True)
 
         pool.submit(Job(key, Path(source), folder / Path(source).name, parameters, list(watch.roots),
                         list(watch.exclude), list(watch.data_roots), priority=priority, ahead=True,
-                        timeout=timeout,
                         on_start=_started(progress, label), on_done=on_done))
         queued += 1
     return queued

@@ -14,6 +14,9 @@ hand-kept list says what that is; it is recorded at run time:
 Recording is off unless `begin` (or `capture`) started it, so the hooks cost next to
 nothing outside a build. One recording at a time per process: the kernels run one
 chapter at a time, the build validates in one thread.
+
+What is recorded is absolute; the cache keeps it relative to its place (`Places`),
+so that a copied or moved project finds its own files under the same names.
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ import os
 import sys
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 LISTING = "ls:"  # prefix of a recorded folder listing, e.g. "ls:/work/main/data"
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 _state: _Recording | None = None
 _hook_installed = False
@@ -155,3 +160,61 @@ def install() -> None:
     if not _hook_installed:
         sys.addaudithook(_hook)
         _hook_installed = True
+
+
+@dataclass(frozen=True)
+class Places:
+    """The folders a build's reads are kept relative to: its project and its data folder.
+
+    "data:2022/clienten.csv" is clienten.csv of 2022 in whichever data folder the
+    build reads, "project:notebooks/hulp.py" a file of whichever project builds, and
+    "ls:data:." the listing of the data folder. So a copied or moved project looks
+    up its own files, and a copy whose files differ from the original's misses.
+    Reads elsewhere stay absolute, and so do the jaarverslag package's own files:
+    they are the code that ran, wherever it is installed, even inside the project.
+    """
+
+    project: str
+    data: str
+
+    @classmethod
+    def of(cls, data_dir: Path | str | None = None) -> Places:
+        """The current project, and `data_dir` (default: the project's data folder)."""
+        from . import paths
+
+        data = Path(data_dir) if data_dir else paths.data_dir()
+        return cls(str(paths.root().resolve()), str(data.resolve()))
+
+    def _roots(self) -> list[tuple[str, str]]:
+        """Most specific first: the data folder usually lies inside the project."""
+        return sorted((("data", self.data), ("project", self.project)), key=lambda r: -len(r[1]))
+
+    def portable(self, dep: str) -> str:
+        """A recorded read as the cache keeps it: relative to its place where it has one."""
+        prefix = LISTING if dep.startswith(LISTING) else ""
+        path = dep[len(prefix):]
+        candidates = list(dict.fromkeys((os.path.abspath(path), os.path.realpath(path))))
+        if any(_within(c, _PACKAGE) for c in candidates):
+            return dep
+        for candidate in candidates:
+            for name, root in self._roots():
+                if _within(candidate, root):
+                    return f"{prefix}{name}:{Path(os.path.relpath(candidate, root)).as_posix()}"
+        return dep
+
+    def located(self, dep: str) -> str:
+        """A kept read back as a path in this project (or data folder); ValueError when it
+        points outside its place (a damaged entry)."""
+        prefix = LISTING if dep.startswith(LISTING) else ""
+        name, sep, rest = dep[len(prefix):].partition(":")
+        roots = dict(self._roots())
+        if not sep or name not in roots:
+            return dep  # absolute: outside every place
+        path = os.path.normpath(os.path.join(roots[name], *rest.split("/")))
+        if not _within(path, roots[name]):
+            raise ValueError(f"{dep} ligt buiten {name}")  # `portable` never writes that: damaged
+        return prefix + path
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(os.path.join(root, ""))
