@@ -15,9 +15,7 @@ in `checked_at`. `cache=False` (`--no-cache`) builds everything afresh.
 
 from __future__ import annotations
 
-import ctypes
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -36,9 +34,11 @@ from .errors import JaarverslagError, Kind
 from .execute import ChapterError, cached_chapters, prefetch, run_chapters, session
 from .paths import year_dir
 from .progress import QUIET, Progress
+from .publish import make_readable, publish, recover, write_manifest
 
 RENDERERS = ("embedded", "quarto")
 CACHE_DIR = ".cache"  # under the output folder; hidden, so never part of a report
+RUN_DIR = ".run"  # under the output folder: private folders for the kernels' connection files
 
 
 class BuildBusy(JaarverslagError):
@@ -93,7 +93,8 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
             raise BuildBusy(f"Na {wait:g} s loopt de andere build van {year} nog (slot: {lock.lock_file}). "
                             "Probeer het later opnieuw.") from None
     try:
-        return _build_locked(edition, book, renderer, year_out, data_dir, jobs, store, _progress(progress))
+        return _build_locked(edition, book, renderer, year_out, data_dir, jobs, store, _progress(progress),
+                             timeout=timeout or book.cell_timeout)
     finally:
         lock.release()
 
@@ -133,13 +134,15 @@ def _parameters(edition: Edition, data_dir: Path | None) -> dict:
 
 def _build_locked(edition: Edition, book: Book, renderer: str, year_out: Path,
                   data_dir: Path | None, jobs: int | None, store: cache_mod.Cache | None = None,
-                  report: Progress = QUIET) -> dict:
+                  report: Progress = QUIET, *, timeout: float | None = None) -> dict:
+    recover(year_out)  # an edition a killed swap left aside is put back first (publish.py)
     for stale in year_out.glob(f".{edition.slug}-*"):  # left by a killed build
         shutil.rmtree(_below(stale, year_out), ignore_errors=True)
     started = time.perf_counter()
     prov = provenance.provenance(edition.year, year_dir(edition.year, data_dir))
     current = _up_to_date(edition, book, renderer, year_out, data_dir, store, prov)
     if current is not None:
+        make_readable(_below(year_out / edition.slug, year_out))  # an edition published before modes were set was 0700
         entry = {**current, "up_to_date": True, "checked_at": prov["built_at"],
                  "seconds": round(time.perf_counter() - started, 3),
                  "chapters": {name: {**chapter, "cached": True} for name, chapter in current["chapters"].items()}}
@@ -148,7 +151,8 @@ def _build_locked(edition: Edition, book: Book, renderer: str, year_out: Path,
         return entry
     staging = _below(Path(tempfile.mkdtemp(prefix=f".{edition.slug}-", dir=year_out)), year_out)
     try:
-        entry = _build_into(staging, edition, book, renderer, data_dir, jobs, store, report, prov)
+        entry = _build_into(staging, edition, book, renderer, data_dir, jobs, store, report, prov,
+                            timeout=timeout)
         entry["seconds"] = round(time.perf_counter() - started, 3)
         publish(staging, _below(year_out / edition.slug, year_out))
         write_manifest(_below(year_out / "manifest.json", year_out), edition, entry)
@@ -158,7 +162,7 @@ def _build_locked(edition: Edition, book: Book, renderer: str, year_out: Path,
         return entry
     except ChapterError as err:
         kept = _keep_failed_notebooks(staging, _below(year_out / "_mislukt" / edition.slug, year_out))
-        raise ChapterError(err.chapter, err.cell, err.error, kept / err.notebook.name) from None
+        raise err.kept(kept / err.notebook.name) from None
     finally:
         shutil.rmtree(_below(staging, year_out), ignore_errors=True)
 
@@ -266,13 +270,15 @@ def _reads(run, data_root: Path) -> list[str]:
 
 def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
                 data_dir: Path | None, jobs: int | None, store: cache_mod.Cache | None = None,
-                report: Progress = QUIET, prov: dict | None = None) -> dict:
+                report: Progress = QUIET, prov: dict | None = None, *, timeout: float | None = None) -> dict:
     sources = [book.root / c for c in book.notebooks]
     parameters = _parameters(edition, data_dir)
     label = _label(edition)
     _warm_renderer(renderer)
+    out_root = staging.parent.parent
     runs = run_chapters(sources, staging / "notebooks", parameters, jobs, cache=store, progress=report,
-                        label=label, roots=[book.root], exclude=[staging.parent.parent, staging.parent])
+                        label=label, roots=[book.root], exclude=[out_root, staging.parent],
+                        timeout=timeout or book.cell_timeout, files=_below(out_root / RUN_DIR, out_root))
     executed = [run.notebook for run in runs]
 
     data_folder = year_dir(edition.year, data_dir)
@@ -335,7 +341,7 @@ def build_all(years: list[int], *, every_gemeente: bool = False, gemeente: str |
                               book_file=options.get("book_file") or paths.book_file())
     years = [names.year(year, data_dir) for year in years]  # every year has data, before one is built
     store = _cache(out_root, options.get("cache", True))
-    with session(options.get("jobs")):
+    with session(options.get("jobs"), files=_below(Path(out_root) / RUN_DIR, out_root)):
         for year in years:
             if every_gemeente or store is not None:
                 problems = cache_mod.validate_year(year, data_dir, store)
@@ -375,49 +381,7 @@ def _prefetch(year: int, wanted: list[str | None], store: cache_mod.Cache, optio
         edition = Edition(year, name, data_dir, options.get("suppress_below"))
         prefetch(sources, _parameters(edition, data_dir), store, priority=order,
                  progress=options["progress"], label=_label(edition), roots=[book.root],
-                 exclude=[out_root])
-
-
-def write_manifest(path: Path, edition: Edition, entry: dict) -> None:
-    """Add or replace this edition in the year's manifest, atomically."""
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except (OSError, ValueError):  # damaged (_published_entry said so): start afresh
-        manifest = {}
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("editions", {}), dict):
-        manifest = {}
-    manifest["year"] = edition.year
-    manifest.setdefault("editions", {})[edition.slug] = entry
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
-_RENAME_EXCHANGE = 2
-
-
-def publish(staging: Path, final: Path) -> None:
-    """Put staging where final is, in one step where the system allows it."""
-    if final.exists() and _exchange(staging, final):
-        return  # staging now holds the previous report and is removed by the caller
-    if final.exists():
-        old = final.with_name(f".{final.name}-oud-{os.getpid()}")
-        os.rename(final, old)
-        os.rename(staging, final)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.rename(staging, final)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Linux renameat2(RENAME_EXCHANGE): swap two paths atomically."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd = -100
-    return renameat2(at_fdcwd, bytes(a), at_fdcwd, bytes(b), _RENAME_EXCHANGE) == 0
+                 exclude=[out_root], timeout=options.get("timeout") or book.cell_timeout)
 
 
 def _keep_failed_notebooks(staging: Path, keep: Path) -> Path:

@@ -5,6 +5,10 @@
 kernel per core, reset to a fresh state before every notebook. `session` keeps
 that pool for several builds (every edition of `build_all`), and `prefetch` lets
 it run the chapters of the editions still to come while the current one renders.
+
+Every cell has a time limit (`timeout`, from `--timeout` or `_quarto.yml`): a cell
+that runs longer is stopped with its kernel, and the build fails with a
+`ChapterTimeout` that names the chapter, the cell and the executed notebook.
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ from pathlib import Path
 
 from . import cache as cache_mod
 from . import paths, trace
-from .errors import JaarverslagError, Kind
-from .kernels import KERNEL, Job, KernelPool
+from .errors import JaarverslagError, Kind, from_os_error
+from .kernels import KERNEL, Job, KernelPool, cancel_pending_tasks, connection_folder, kernel_manager, remove_folder
 from .progress import QUIET, Progress
 
 
@@ -38,6 +42,54 @@ class ChapterError(JaarverslagError):
             f"  Het uitgevoerde notebook met de fout staat in: {notebook}"
         )
 
+    def kept(self, notebook: Path) -> ChapterError:
+        """The same error, pointing at a copy of the executed notebook kept elsewhere."""
+        return ChapterError(self.chapter, self.cell, self.error, notebook)
+
+
+class ChapterTimeout(ChapterError):
+    """A cell of a chapter ran longer than its time limit; it was stopped, with its kernel."""
+
+    kind = Kind.TIMEOUT
+
+    def __init__(self, chapter: str, cell: int | None, seconds: float, notebook: Path):
+        self.chapter, self.cell, self.seconds, self.notebook = chapter, cell, seconds, notebook
+        self.error = f"langer dan {seconds:g} s"
+        where = f"cel {cell}" if cell is not None else "een cel"
+        JaarverslagError.__init__(
+            self, f"Hoofdstuk '{chapter}' liep in {where} langer dan {seconds:g} s en is gestopt. Zoek de "
+                  f"oorzaak in het notebook in {notebook}, of geef meer tijd met --timeout SECONDEN (of met "
+                  "cell-timeout onder jaarverslag: in _quarto.yml).")
+
+    def kept(self, notebook: Path) -> ChapterTimeout:
+        return ChapterTimeout(self.chapter, self.cell, self.seconds, notebook)
+
+
+def _timed_out(err: BaseException) -> bool:
+    """nbclient's CellTimeoutError: a cell ran past `execution_timeout`."""
+    from nbclient.exceptions import CellTimeoutError
+
+    return isinstance(err, CellTimeoutError)
+
+
+def _hung_cell(notebook: Path) -> int | None:
+    """The cell that was running when time ran out, numbered as papermill numbers a failing cell.
+
+    papermill stamps each cell's start time as it starts it and writes the notebook
+    when execution stops, so it is the last cell with a start time.
+    """
+    import json
+
+    try:
+        cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return None
+    started = [(i, c) for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return None
+    index, cell = started[-1]
+    return cell.get("execution_count") or index
+
 
 @dataclass(frozen=True)
 class Run:
@@ -50,28 +102,46 @@ class Run:
     notebook_sha256: str | None = field(default=None, compare=False)  # of the cached notebook
 
 
-def run_chapter(source: Path, target: Path, parameters: dict, km=None) -> Run:
-    """Execute one chapter notebook into target in a new kernel of its own (plain papermill)."""
-    import papermill as pm
-    from jupyter_client import KernelManager
+def run_chapter(source: Path, target: Path, parameters: dict, km=None, *, timeout: float | None = None,
+                files: Path | None = None) -> Run:
+    """Execute one chapter notebook into target in a new kernel of its own (plain papermill).
 
-    km = km or KernelManager(kernel_name=KERNEL)
+    The kernel builds this project (`paths.ENV`), keeps its connection file in a
+    private folder under `files` (see `kernels.connection_folder`), and a cell may
+    run `timeout` seconds (None: no limit).
+    """
+    import papermill as pm
+
     target.parent.mkdir(parents=True, exist_ok=True)
+    folder = None
     started = time.perf_counter()
     try:
+        if km is None:
+            folder = connection_folder(files)
+            km = kernel_manager(folder)
+            # Started here rather than by nbclient, to give it the project (as the warm kernels
+            # have it) and otherwise as nbclient starts one: in the notebook's folder, no history.
+            km.start_kernel(cwd=str(source.parent), env={**os.environ, paths.ENV: str(paths.root())},
+                            extra_arguments=["--HistoryManager.hist_file=:memory:"])
         pm.execute_notebook(
             str(source), str(target), parameters=parameters, kernel_name=KERNEL, km=km,
-            progress_bar=False, log_output=False, cwd=str(source.parent),
+            progress_bar=False, log_output=False, cwd=str(source.parent), execution_timeout=timeout,
         )
     except pm.PapermillExecutionError as err:
         raise ChapterError(source.stem, err.exec_count or err.cell_index,
                            f"{err.ename}: {err.evalue}", target) from None
+    except Exception as err:
+        if _timed_out(err):
+            cancel_pending_tasks()
+            raise ChapterTimeout(source.stem, _hung_cell(target), timeout, target) from None
+        raise
     finally:
         try:
-            if km.has_kernel:
+            if km is not None and km.has_kernel:
                 km.shutdown_kernel(now=True)
         except Exception:  # a kernel that is already gone is stopped enough
             pass
+        remove_folder(folder)
     return Run(source.stem, target, time.perf_counter() - started)
 
 
@@ -81,13 +151,16 @@ _SESSION: contextvars.ContextVar[KernelPool | None] = contextvars.ContextVar("ke
 
 
 @contextlib.contextmanager
-def session(jobs: int | None = None, *, reuse: bool = True):
-    """Keep warm kernels for every build inside the block (e.g. all editions of a year)."""
+def session(jobs: int | None = None, *, reuse: bool = True, files: Path | None = None):
+    """Keep warm kernels for every build inside the block (e.g. all editions of a year).
+
+    `files`: where their connection files go (`kernels.connection_folder`).
+    """
     current = _SESSION.get()
     if current is not None:
         yield current
         return
-    pool = KernelPool(jobs or os.cpu_count() or 1, reuse=reuse)
+    pool = KernelPool(jobs or os.cpu_count() or 1, reuse=reuse, files=files)
     token = _SESSION.set(pool)
     try:
         yield pool
@@ -117,10 +190,17 @@ class Watch:
                    trace.Places(str(project.resolve()), str(data_root)))
 
 
-def _chapter_error(job: Job) -> ChapterError:
+def _chapter_error(job: Job) -> JaarverslagError:
     err = job.error
     if isinstance(err, ChapterError):
         return err
+    if _timed_out(err):
+        return ChapterTimeout(job.chapter, _hung_cell(job.target), job.timeout, job.target)
+    if isinstance(err, OSError) and from_os_error(err) is not None:
+        # A full or read-only output folder: e.g. no room for the executed notebook (papermill's
+        # write names no file) or for the kernels' connection folder.
+        err.filename = err.filename or str(job.target)
+        return from_os_error(err)
     ename, evalue = getattr(err, "ename", None), getattr(err, "evalue", None)
     if ename is not None:  # papermill's PapermillExecutionError
         cell = getattr(err, "exec_count", None) or getattr(err, "cell_index", None)
@@ -165,13 +245,15 @@ def cached_chapters(sources: list[Path], parameters: dict, cache: cache_mod.Cach
 
 def run_chapters(sources: list[Path], out_dir: Path, parameters: dict, jobs: int | None = None, *,
                  cache: cache_mod.Cache | None = None, progress: Progress = QUIET, label: str = "",
-                 roots=(), exclude=(), reuse: bool = True) -> list[Run]:
+                 roots=(), exclude=(), reuse: bool = True, timeout: float | None = None,
+                 files: Path | None = None) -> list[Run]:
     """Run every chapter into out_dir, `jobs` at a time; the first failure in book order is raised.
 
     With a `cache`, a chapter whose inputs are unchanged is copied from it instead,
     and every successful run is stored. Kernels come from the current `session`,
-    or are started for this call. Every kernel is ours and its worker thread a
-    daemon: on Ctrl-C or SIGTERM the kernels are stopped and the build ends at once.
+    or are started for this call (their connection files under `files`). Every
+    kernel is ours and its worker thread a daemon: on Ctrl-C or SIGTERM the kernels
+    are stopped and the build ends at once. A cell may run `timeout` seconds.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     watch = Watch.of(sources, parameters, roots, exclude)
@@ -187,11 +269,11 @@ def run_chapters(sources: list[Path], out_dir: Path, parameters: dict, jobs: int
     errors: dict[int, ChapterError] = {}
     if todo:
         shared = _SESSION.get()
-        pool = shared or KernelPool(min(jobs or os.cpu_count() or 1, len(todo)), reuse=reuse)
+        pool = shared or KernelPool(min(jobs or os.cpu_count() or 1, len(todo)), reuse=reuse, files=files)
 
         def job_for(i: int, key: str | None) -> Job:
             return Job(key, Path(sources[i]), out_dir / sources[i].name, parameters, list(watch.roots),
-                       list(watch.exclude), list(watch.data_roots),
+                       list(watch.exclude), list(watch.data_roots), timeout=timeout,
                        on_start=_started(progress, label), on_done=_stored(cache, progress, label, watch.places))
 
         try:
@@ -200,6 +282,9 @@ def run_chapters(sources: list[Path], out_dir: Path, parameters: dict, jobs: int
             for i in todo:
                 job = submitted[i]
                 job.wait()
+                if job is not mine[i] and _timed_out(job.error):  # run ahead and hung: do not wait twice
+                    errors[i] = _taken_over(job, mine[i].target)
+                    continue
                 if job is not mine[i]:  # run ahead by `prefetch`: take it from the cache
                     run = (_restored(cache, keys[i], sources[i], mine[i].target, watch.places)
                            if cache and job.error is None else None)
@@ -225,8 +310,19 @@ def run_chapters(sources: list[Path], out_dir: Path, parameters: dict, jobs: int
     return [runs[i] for i in range(len(sources))]
 
 
+def _taken_over(job: Job, target: Path) -> ChapterTimeout:
+    """The timeout of a chapter that `prefetch` ran ahead, with its notebook moved to `target`."""
+    try:
+        shutil.move(job.target, target)
+    except OSError:
+        pass  # the message then points at a notebook that is not there; the cause is still named
+    shutil.rmtree(job.target.parent, ignore_errors=True)
+    return ChapterTimeout(job.chapter, _hung_cell(target), job.timeout, target)
+
+
 def prefetch(sources: list[Path], parameters: dict, cache: cache_mod.Cache, *, priority: int = 1,
-             progress: Progress = QUIET, label: str = "", roots=(), exclude=()) -> int:
+             progress: Progress = QUIET, label: str = "", roots=(), exclude=(),
+             timeout: float | None = None) -> int:
     """Queue the uncached chapters of an edition in the session's kernels, to be cached.
 
     For `build_all`: the next editions' chapters run while this one renders. Does
@@ -248,10 +344,12 @@ def prefetch(sources: list[Path], parameters: dict, cache: cache_mod.Cache, *, p
             try:
                 store(job)
             finally:
-                shutil.rmtree(folder, ignore_errors=True)
+                if not _timed_out(job.error):  # a build waiting for a hung chapter takes its notebook
+                    shutil.rmtree(folder, ignore_errors=True)
 
         pool.submit(Job(key, Path(source), folder / Path(source).name, parameters, list(watch.roots),
                         list(watch.exclude), list(watch.data_roots), priority=priority, ahead=True,
+                        timeout=timeout,
                         on_start=_started(progress, label), on_done=on_done))
         queued += 1
     return queued
