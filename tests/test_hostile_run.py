@@ -8,6 +8,7 @@ no kernel (or its connection file, which holds the kernel's key) is left behind.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -354,3 +355,25 @@ def test_a_full_disk_is_one_sentence_and_the_last_report_stays(hostile):
     assert seen == before[0], "the last report changed on the full disk"
     assert_refused(hostile, result, f"De schijf is vol: {hostile.build}", before=before)
     assert len(result.err.strip().splitlines()) == 1, result.err
+
+
+def test_a_full_disk_while_publishing_is_one_sentence_in_process(hostile, monkeypatch, capsys):
+    """Without mounts too: the swap itself fails for want of room (as a rename on a full disk can)."""
+    from jaarverslag.cli import main
+
+    index = hostile.root / "index.qmd"
+    index.write_text(index.read_text(encoding="utf-8") + "\nEen zin erbij.\n", encoding="utf-8")
+    before = state(hostile)
+
+    def full(a, b):
+        raise OSError(errno.ENOSPC, "No space left on device", str(b))
+
+    monkeypatch.setattr(publish, "_exchange", full)
+    monkeypatch.delenv("JAARVERSLAG_PROJECT", raising=False)
+    code = main(["build", "--year", "2022", "--project", str(hostile.root)])
+    err = capsys.readouterr().err
+    assert_refused(hostile, Result(code, "", err),
+                   f"De schijf is vol: {hostile.build / '2022' / 'wijkkracht'} kon niet worden geschreven",
+                   before=before)
+    assert len(err.strip().splitlines()) == 1, err
+    assert not list((hostile.build / "2022").glob(".wijkkracht*")), "staging or an old copy was left behind"
