@@ -62,7 +62,12 @@ def connection_files(project: Project, private: dict[str, str]) -> list[Path]:
 
 def kernels_of(project: Project) -> list[int]:
     """Processes whose command line names a connection file under this project's build/."""
-    mine = str(project.build).encode()
+    return kernels_under(project.build)
+
+
+def kernels_under(folder: Path) -> list[int]:
+    """Processes whose command line names a file under `folder` (a kernel names its connection file)."""
+    mine = str(folder).encode()
     found = []
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
@@ -106,6 +111,32 @@ def test_the_default_cell_timeout_is_read_from_quarto_yml(hostile, private):
     before = state(hostile)
     result = hostile.run("build", "--year", "2022", env=private)
     assert_refused(hostile, result, "Hoofdstuk 'traag' liep in cel 3 langer dan 2 s", before=before)
+
+
+def test_a_kernel_whose_cell_timed_out_is_ended_and_replaced(tmp_path):
+    from conftest import make_book
+    from nbclient.exceptions import CellTimeoutError
+
+    from jaarverslag.kernels import Job, KernelPool
+
+    make_book(tmp_path / "boek", {"traag": HANG, "snel": "x = 1"})
+    pool = KernelPool(1, files=tmp_path / ".run")
+
+    def job(name: str) -> Job:
+        return Job(None, tmp_path / "boek" / "notebooks" / f"{name}.ipynb", tmp_path / "uit" / f"{name}.ipynb",
+                   {}, [], [], [], timeout=2)
+
+    try:
+        slow = pool.submit(job("traag"))
+        slow.wait()
+        assert isinstance(slow.error, CellTimeoutError)
+        fast = pool.submit(job("snel"))
+        fast.wait()
+        assert fast.error is None and pool.started_kernels == 2
+        assert len(kernels_under(tmp_path)) == 1, "the kernel that hung is still running"
+    finally:
+        pool.stop()
+    assert not list((tmp_path / ".run").iterdir())
 
 
 def test_the_cell_timeout_in_quarto_yml_must_be_a_number_of_seconds(tmp_path):
