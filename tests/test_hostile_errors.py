@@ -9,12 +9,17 @@ from jaarverslag.errors import JaarverslagError, Kind
 @pytest.mark.parametrize(("args", "message"), [
     (["build"], "geef een van deze opties op: --year --years"),
     (["validate"], "deze opties ontbreken: --year"),
-    (["build", "--year", "twee"], "geen geldig jaar: 'twee'"),
-    (["build", "--year", "99999"], "geen geldig jaar: '99999'"),
+    (["build", "--year", "twee"], "geen geldig jaar (bv. 2022): 'twee'"),
+    (["build", "--year", "99999"], "geen geldig jaar (bv. 2022): '99999'"),
     (["build", "--years", "2021-x"], "geen geldige jaren"),
     (["build", "--year", "2022", "--renderer", "latex"], "ongeldige keuze"),
     (["build", "--year", "2022", "--timeout", "0"], "moet groter dan 0 zijn"),
     (["build", "--year", "2022", "--onzin"], "onbekende opties"),
+    (["build", "--year", "2022", "--jobs", "0"], "moet tussen 1 en 64 liggen: '0'"),
+    (["build", "--year", "2022", "--suppress-below", "-3"], "moet tussen 2 en 100 liggen: '-3'"),
+    (["build", "--year", "2022", "--suppress-below", "99999999999999999999"], "moet tussen 2 en 100 liggen"),
+    (["build", "--year", "2022", "--wait", "-1"], "moet 0 of meer zijn: '-1'"),
+    (["build", "--year", "2022", "--timeout", "nan"], "moet groter dan 0 zijn"),
     (["opnieuw"], "ongeldige keuze"),
 ])
 def test_a_wrong_command_line_is_one_dutch_sentence(hostile, args, message):

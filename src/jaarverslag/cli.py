@@ -37,25 +37,34 @@ class DutchParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {' '.join(message.split())}. Zie '{self.prog} --help'.\n")
 
 
-def year(text: str) -> int:
-    """A year as a whole number between 1900 and 2200; else a Dutch complaint."""
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"geen geldig jaar: {text!r} (bv. 2022)") from None
-    if not 1900 <= value <= 2200:
-        raise argparse.ArgumentTypeError(f"geen geldig jaar: {text!r} (bv. 2022)")
-    return value
+def number(convert: type, accepts, rule: str, noun: str = ""):
+    """An argparse type: `convert(text)` where `accepts(value)`, else a Dutch complaint naming `rule`.
+
+    >>> number(int, lambda v: 1 <= v <= 64, "moet tussen 1 en 64 liggen")("8")
+    8
+    """
+    noun = noun or ("geen geheel getal" if convert is int else "geen getal")
+
+    def parse(text: str):
+        try:
+            value = convert(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{noun}: {text!r}") from None
+        if not accepts(value):
+            raise argparse.ArgumentTypeError(f"{rule}: {text!r}")
+        return value
+
+    return parse
 
 
-def positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"geen getal: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"moet groter dan 0 zijn: {text!r}")
-    return value
+INF = float("inf")
+year = number(int, lambda v: 1900 <= v <= 2200, "geen geldig jaar (bv. 2022)", "geen geldig jaar (bv. 2022)")
+positive = number(float, lambda v: 0 < v < INF, "moet groter dan 0 zijn")
+not_negative = number(float, lambda v: 0 <= v < INF, "moet 0 of meer zijn")
+
+
+def whole(low: int, high: int):
+    return number(int, lambda v: low <= v <= high, f"moet tussen {low} en {high} liggen")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -106,7 +115,7 @@ def parser() -> argparse.ArgumentParser:
     which.add_argument("--gemeente", default=None, help="maak de editie voor één gemeente, bv. Hengelo")
     which.add_argument("--all", action="store_true",
                        help="maak het verslag van heel Wijkkracht én de editie van elke gemeente")
-    build.add_argument("--suppress-below", type=int, default=None, metavar="N",
+    build.add_argument("--suppress-below", type=whole(2, 100), default=None, metavar="N",
                        help="toon aantallen van 1 tot N-1 als '<N' (voor openbare edities; standaard uit)")
     build.add_argument("--renderer", choices=["embedded", "quarto"], default="embedded",
                        help="embedded (standaard, werkt offline) of quarto (als quarto geïnstalleerd is)")
@@ -114,10 +123,11 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--timeout", type=positive, default=None, metavar="SECONDEN",
                        help="hoogstens zoveel seconden per cel van een hoofdstuk (standaard: cell-timeout in "
                             "_quarto.yml)")
-    build.add_argument("--jobs", type=int, default=None, help="hoofdstukken tegelijk (standaard: aantal kernen)")
+    build.add_argument("--jobs", type=whole(1, 64), default=None,
+                       help="hoofdstukken tegelijk (standaard: aantal kernen)")
     build.add_argument("--book", type=Path, default=None,
                        help="de boekbeschrijving (standaard: _quarto.yml van het project)")
-    build.add_argument("--wait", type=float, default=0,
+    build.add_argument("--wait", type=not_negative, default=0,
                        help="seconden wachten als er al een build van dit jaar loopt (standaard: 0)")
     build.add_argument("--no-cache", dest="cache", action="store_false",
                        help="voer elk hoofdstuk opnieuw uit en maak alles opnieuw, ook als er niets veranderd is "
