@@ -3,7 +3,8 @@
 Each test gets its own copy of a small project (the shipped 2022 data, the real
 `clienten` and `tot_slot` chapters, and a good report already built in its
 `build/`), with a sentinel folder beside it. It runs `jaarverslag` as a user
-would, in a new process from the project folder, and then asserts four things:
+would, from the project folder (in this process through the CLI's `main`, or in
+a new process where a test needs one), and then asserts four things:
 
 - the exit code;
 - the message (one Dutch sentence on stderr, never a traceback);
@@ -14,6 +15,8 @@ would, in a new process from the project folder, and then asserts four things:
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
@@ -49,13 +52,20 @@ class Project:
     def build(self) -> Path:
         return self.root / "build"
 
-    def run(self, *args: str, timeout: float = 300, env: dict | None = None, cwd: Path | None = None) -> Result:
-        """`jaarverslag ARGS` in a new process, from the project folder (or `cwd`)."""
-        environ = {k: v for k, v in os.environ.items() if k != "JAARVERSLAG_PROJECT"}
-        environ.update(CI="true", **(env or {}))
-        done = subprocess.run([sys.executable, "-m", "jaarverslag.cli", *args], cwd=cwd or self.root,
-                              capture_output=True, text=True, timeout=timeout, env=environ)
-        return Result(done.returncode, done.stdout, done.stderr)
+    def run(self, *args: str, timeout: float = 300, env: dict | None = None, cwd: Path | None = None,
+            fresh: bool = False) -> Result:
+        """`jaarverslag ARGS` from the project folder (or `cwd`), as a user runs it.
+
+        In this process through the CLI's own `main` (what the user sees is what it
+        prints and returns), or in a new process with `fresh` or an `env` of its own.
+        """
+        if fresh or env is not None:
+            environ = {k: v for k, v in os.environ.items() if k != "JAARVERSLAG_PROJECT"}
+            environ.update(CI="true", **(env or {}))
+            done = subprocess.run([sys.executable, "-m", "jaarverslag.cli", *args], cwd=cwd or self.root,
+                                  capture_output=True, text=True, timeout=timeout, env=environ)
+            return Result(done.returncode, done.stdout, done.stderr)
+        return _in_process(list(args), cwd or self.root)
 
     def published(self) -> dict[str, bytes]:
         """Every published file under build/ with its bytes (not the cache, locks or staging)."""
@@ -78,6 +88,32 @@ class Project:
             elif path.is_dir():
                 found[str(path.relative_to(base)) + "/"] = b""
         return found
+
+
+def _in_process(args: list[str], cwd: Path) -> Result:
+    """`jaarverslag.cli.main(args)` as if started in `cwd`: its exit code and what it printed."""
+    from jaarverslag.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = {name: os.environ.get(name) for name in ("JAARVERSLAG_PROJECT", "CI")}
+    here = os.getcwd()
+    os.environ.pop("JAARVERSLAG_PROJECT", None)
+    os.environ["CI"] = "true"
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(args)
+            except SystemExit as stop:  # argparse refuses the command line this way
+                code = stop.code if isinstance(stop.code, int) else 1
+    finally:
+        os.chdir(here)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return Result(code, out.getvalue(), err.getvalue())
 
 
 def make_base(folder: Path) -> Path:

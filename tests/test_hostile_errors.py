@@ -55,7 +55,7 @@ def test_new_year_never_overwrites_a_year(hostile):
 
 
 def test_debug_shows_the_traceback_too(hostile):
-    result = hostile.run("new-year", "2022", "--debug")
+    result = hostile.run("new-year", "2022", "--debug", fresh=True)
     assert result.code == 1
     assert "Traceback" in result.err
     assert "bestaat al" in result.err

@@ -137,18 +137,22 @@ _SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*):", re.I)
 
 def safe_url(url: str, *, image: bool = False) -> bool:
     """Whether a link (or, with `image`, an image source) may be in a page: http(s), mailto, a
-    fragment or a relative address; an image also a base64 data URI of a picture.
+    fragment or a relative address; an image only a base64 data URI of a picture or http(s).
 
     >>> safe_url("https://x.nl"), safe_url("clienten.html#a"), safe_url("JavaScript:alert(1)")
     (True, True, False)
     >>> safe_url("data:image/svg+xml;base64,PHN2Zz4=", image=True), safe_url("data:text/html,x", image=True)
     (True, False)
+    >>> safe_url("../../../home/secret.png", image=True)
+    False
     """
     # Browsers ignore control characters and spaces inside a scheme: "java\tscript:".
     compact = re.sub(r"[\x00-\x20\x7f]", "", url)
     scheme = _SCHEME.match(compact)
     if scheme is None:
-        return True  # relative: another page of the report, or a heading on this one
+        # A relative link: another page of the report, or a heading on this one. A relative
+        # image would be read from disk by the PDF renderer: our pictures are data URIs.
+        return not image
     name = scheme.group(1).lower()
     if name == "data":
         return image and bool(_IMAGE_DATA.fullmatch(url.strip()))
@@ -192,7 +196,8 @@ class _Audit(HTMLParser):
                 self.found[f"{name}="] = None
             elif name in ("href", "src") and value and not safe_url(value, image=(tag == "img" and name == "src")):
                 scheme = _SCHEME.match(re.sub(r"[\x00-\x20\x7f]", "", value))
-                self.found[f"{name}={scheme.group(1).lower() if scheme else '?'}:"] = None
+                shown = f"{scheme.group(1).lower()}:" if scheme else f"{value[:40]} (een bestand op schijf)"
+                self.found[f"{name}={shown}"] = None
 
 
 def refused(html: str, *, prose: bool = False) -> list[str]:

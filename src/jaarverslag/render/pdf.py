@@ -17,6 +17,7 @@ from jaarverslag.book import Book
 from jaarverslag.render.html import (
     CSS_DIR,
     PAGE_TEMPLATES,
+    TEMPLATES,
     Chapter,
     RenderError,
     Site,
@@ -102,12 +103,12 @@ def render_pdf(book: Book, chapters: list[Path], out_pdf: Path, *, meta: dict) -
 
     font_config = _font_config()
     base_url = str(CSS_DIR) + "/"
-    css = CSS(string=stylesheet("print"), base_url=base_url, font_config=font_config)
+    css = CSS(string=stylesheet("print"), base_url=base_url, font_config=font_config, url_fetcher=_own_files_only())
     footer = CSS(
         string=f"@page {{ @bottom-left {{ content: {_css_string(site.running_title)}; }} }}",
         font_config=font_config,
     )
-    document = HTML(string=doc, base_url=str(PAGE_TEMPLATES) + "/")
+    document = HTML(string=doc, base_url=str(PAGE_TEMPLATES) + "/", url_fetcher=_own_files_only())
     options = dict(stylesheets=[css, footer], font_config=font_config)
     try:
         # PDF/UA-1: a tagged PDF that screen readers can follow (headings, tables, alt text).
@@ -117,3 +118,21 @@ def render_pdf(book: Book, chapters: list[Path], out_pdf: Path, *, meta: dict) -
         document.write_pdf(out_pdf, **options)
     log.info("PDF geschreven: %s", out_pdf)
     return out_pdf
+
+
+def _own_files_only():
+    """A WeasyPrint fetcher for data: URIs and the package's own templates and fonts only:
+    no network, and no file elsewhere on disk that a relative address in a text points at."""
+    from urllib.parse import unquote, urlparse
+
+    from weasyprint.urls import URLFetcher
+
+    class OwnFilesOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            parsed = urlparse(url)
+            if parsed.scheme == "file" and not Path(unquote(parsed.path)).resolve().is_relative_to(
+                    TEMPLATES.resolve()):
+                raise ValueError(f"niet toegestaan in het verslag: {url[:80]}")
+            return super().fetch(url, headers)
+
+    return OwnFilesOnly(allowed_protocols={"data", "file"})
