@@ -243,3 +243,22 @@ def test_a_pipe_in_place_of_a_data_file_is_refused_not_waited_on(data_copy):
     os.mkfifo(path)
     with pytest.raises(data.DataError, match="skillz.csv: is geen gewoon bestand"):
         data.load(2022, "skillz", data_copy)
+
+
+def test_a_data_file_that_links_outside_the_data_folder_is_never_read(hostile):
+    secret = hostile.sentinel / "geheim.csv"
+    secret.write_text("gemeente,rondes,jongeren_gesproken,korte_contacten\nBorne,1,2,3\n", encoding="utf-8")
+    (hostile.data / "skillz.csv").unlink()
+    (hostile.data / "skillz.csv").symlink_to(secret)
+    before = state(hostile)
+    assert_refused(hostile, hostile.run("build", "--year", "2022"),
+                   "data/2022/skillz.csv: is een koppeling naar een bestand buiten de gegevensmap", before=before)
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_a_row_with_more_cells_than_the_header_is_named(hostile, command):
+    replace(hostile.data / "skillz.csv", "Borne,78,590", "Borne,78,590,1,1")
+    before = state(hostile)
+    assert_refused(hostile, hostile.run(command, "--year", "2022"),
+                   "data/2022/skillz.csv, regel 2, waarde 'Borne,78,590,1,1,", before=before)
+    assert "de kopregel 4; staat er een scheidingsteken te veel?" in hostile.run(command, "--year", "2022").err

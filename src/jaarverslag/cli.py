@@ -174,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Er ging iets onverwachts mis ({type(err).__name__}: {err}). Het vorige jaarverslag is niet "
                   "aangeraakt; draai opnieuw met --debug en meld de uitvoer.", file=sys.stderr)
             return 1
-        print(f"Niet gelukt: {known}" if known.kind is not Kind.DATA else f"Niet gebouwd: {known}",
-              file=sys.stderr)
+        prefix = ("Niet gebouwd: " if args.command == "build" else "") if known.kind is Kind.DATA else "Niet gelukt: "
+        print(f"{prefix}{known}", file=sys.stderr)
         return known.exit_code
 
 

@@ -89,6 +89,9 @@ def read_raw(path: Path, dataset: Dataset | None = None) -> tuple[pd.DataFrame |
     if not path.is_file():  # a folder, or a pipe or device that would never end
         return None, [Problem(shown, None, None, None, "is geen gewoon bestand; zet hier het bestand met de "
                               "gegevens neer")]
+    if not path.resolve().is_relative_to(path.parent.resolve()):  # a link: its target would be published
+        return None, [Problem(shown, None, None, None, "is een koppeling naar een bestand buiten de gegevensmap; "
+                              "zet het bestand zelf hier neer")]
     size = path.stat().st_size
     if dataset is not None and size > dataset.max_bytes:
         return None, [Problem(
@@ -110,11 +113,19 @@ def read_raw(path: Path, dataset: Dataset | None = None) -> tuple[pd.DataFrame |
         return None, [Problem(shown, None, None, None, "het bestand is leeg")]
     first = content.splitlines()[0]
     sep = ";" if first.count(";") > first.count(",") else ","
+    ragged = _ragged_rows(content, sep, shown)
+    if ragged:
+        # Rows longer than the header: a column name missing from the header says more.
+        header = next(csv.reader(io.StringIO(content), delimiter=sep, skipinitialspace=True))
+        _, named = (schema.coerce(dataset, pd.DataFrame(columns=[c.strip() for c in header]), shown)
+                    if dataset is not None else (None, []))
+        return None, [p for p in named if p.line == 1] or ragged
     try:
-        frame = pd.read_csv(io.StringIO(content), sep=sep, dtype=str, keep_default_na=False,
+        frame = pd.read_csv(io.StringIO(content), sep=sep, dtype=str, keep_default_na=False, index_col=False,
                             skipinitialspace=True, quoting=csv.QUOTE_MINIMAL, skip_blank_lines=False)
-    except pd.errors.ParserError as err:
-        return None, [Problem(shown, None, None, None, f"is geen geldige CSV ({err})")]
+    except pd.errors.ParserError:
+        return None, [Problem(shown, None, None, None, "is geen geldige CSV; open het in Excel en sla het op als "
+                                                       "'CSV UTF-8 (door komma's gescheiden)'")]
     frame.columns = [str(c).strip() for c in frame.columns]
     # Empty lines (also ",,," as Excel leaves them) are no rows; dropped after reading so
     # that each row keeps its index, and with it its line number in the file (line_of).
@@ -217,6 +228,15 @@ def _excel_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _ragged_rows(content: str, sep: str, shown: str) -> list[Problem]:
+    """Rows with more cells than the header: pandas would quietly make the first an index."""
+    rows = csv.reader(io.StringIO(content), delimiter=sep, skipinitialspace=True)
+    width = len(next(rows, []))
+    return [Problem(shown, rows.line_num, None, sep.join(row),
+                    f"heeft {len(row)} cellen, de kopregel {width}; staat er een scheidingsteken te veel?")
+            for row in rows if len(row) > width and any(cell.strip() for cell in row[width:])]
 
 
 def read_dataset(name: str, folder: Path, gemeenten: list[str]) -> tuple[pd.DataFrame | None, list[Problem]]:

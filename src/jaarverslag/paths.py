@@ -105,12 +105,15 @@ def relative(path: Path | str, *roots: Path | str) -> str:
     What messages, the manifest and the cache show: the same in a copied project.
     """
     path = Path(path)
-    resolved = path.resolve()
-    for base in roots or (root(),):
-        try:
-            return resolved.relative_to(Path(base).resolve()).as_posix()
-        except ValueError:
-            continue
+    bases = roots or (root(),)
+    # As written first (a link is shown where it is, not where it points), then resolved.
+    for mine, theirs in ((Path(os.path.abspath(path)), lambda b: Path(os.path.abspath(b))),
+                         (path.resolve(), lambda b: Path(b).resolve())):
+        for base in bases:
+            try:
+                return mine.relative_to(theirs(base)).as_posix()
+            except ValueError:
+                continue
     return str(path)
 
 
