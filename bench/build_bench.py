@@ -19,6 +19,18 @@ The project's build/ is never touched.
 (f) limit      every code cell exec()'d in one plain process (fresh dict per
                notebook, parameters injected, results and display() captured
                as notebook outputs), then render_html + render_pdf
+(g) warm pool  (b) again, each run into its own empty output folder
+(h) plain x2   papermill with a fresh kernel per chapter ("python3"), two chapters
+               at a time (a ThreadPoolExecutor(2), as many as the pool's kernels
+               on two cores), the build's parameters, then render_html + render_pdf
+               (g) and (h) run in turn, RUNS times each; the table shows the median
+               of each column. The issue's rule: keep the pool only if it wins the
+               cold build by at least 1.3x, (h) / (g) >= 1.3.
+(i) processes  `jaarverslag build --year 2022` with nothing changed and
+               `jaarverslag --help`, each a whole process from start to exit,
+               median of 5 after one warm-up run, against their targets; and the
+               five largest cumulative times in `python -X importtime -c
+               "import jaarverslag.cli"` (median of 3), what start-up pays for.
 
 Times: "total" is the whole process (start, imports, work), "work" the timed
 call alone. Memory: "self" and "child" are ru_maxrss of the scenario process and
@@ -35,6 +47,7 @@ import platform
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,6 +59,13 @@ PROJ_ROOT = Path(__file__).resolve().parents[1]
 YEAR = 2022
 CHANGED_CHAPTER = "jongerenwerk"
 PREFERRED_DATA = "skillz.csv"
+RUNS = 3  # (g) and (h), each; the table shows the median
+PLAIN_WORKERS = 2  # (h): chapters at a time
+KEEP_POOL = 1.3  # the issue's rule: the pool stays only if (h) / (g) >= this on the cold build
+PROCESS_RUNS = 5  # (i): timed runs, after one warm-up
+TARGET_NO_CHANGE = 0.3  # s, `jaarverslag build --year 2022` with nothing changed
+TARGET_HELP = 0.2  # s, `jaarverslag --help`
+IMPORT_RUNS = 3
 
 
 # ------------------------------------------------------------------ scenarios (child processes)
@@ -91,6 +111,41 @@ def scenario_baseline(work: Path) -> dict:
     render_html(book, executed, out / "html", meta=meta)
     render_pdf(book, executed, out / "baseline.pdf", meta=meta)
     return {"work": time.perf_counter() - started, "chapters_s": chapters}
+
+
+def scenario_plain_parallel(work: Path, out_name: str = "plain") -> dict:
+    """(h) papermill as it comes, a fresh kernel per chapter, PLAIN_WORKERS at a time; then the render."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import papermill as pm
+
+    from jaarverslag.book import read_book
+    from jaarverslag.build import _parameters as build_parameters
+    from jaarverslag.edition import Edition
+    from jaarverslag.render import render_html, render_pdf
+
+    p = _paths(work)
+    book = read_book(p["book"])
+    out = work / out_name
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "notebooks").mkdir(parents=True)
+    parameters = build_parameters(Edition(YEAR, None, p["data"]), p["data"])  # what the build injects
+
+    def one(chapter: str) -> Path:
+        source = book.root / chapter
+        target = out / "notebooks" / source.name
+        pm.execute_notebook(str(source), str(target), parameters=parameters, kernel_name="python3",
+                            progress_bar=False, cwd=str(source.parent))
+        return target
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(PLAIN_WORKERS) as pool:
+        executed = list(pool.map(one, book.notebooks))
+    chapters = time.perf_counter() - started
+    meta = _meta(p["data"])
+    render_html(book, executed, out / "html", meta=meta)
+    render_pdf(book, executed, out / "plain.pdf", meta=meta)
+    return {"work": time.perf_counter() - started, "chapters_s": chapters, "kernels": len(executed)}
 
 
 def _count_kernels() -> list:
@@ -199,11 +254,11 @@ def scenario_limit(work: Path) -> dict:
 
 
 SCENARIOS = {"baseline": scenario_baseline, "build": scenario_build, "editions": scenario_editions,
-             "limit": scenario_limit}
+             "limit": scenario_limit, "plain": scenario_plain_parallel}
 
 
-def child(name: str, work: Path) -> None:
-    result = SCENARIOS[name](work)
+def child(name: str, work: Path, out_name: str | None = None) -> None:
+    result = SCENARIOS[name](work, out_name) if out_name else SCENARIOS[name](work)
     result["self_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result["child_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print("RESULT " + json.dumps(result))
@@ -211,11 +266,12 @@ def child(name: str, work: Path) -> None:
 
 # ------------------------------------------------------------------ the run (parent)
 
-def run(name: str, work: Path, label: str) -> dict:
+def run(name: str, work: Path, label: str, out_name: str | None = None) -> dict:
     import psutil
 
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, __file__, "--scenario", name, "--work", str(work)],
+    process = subprocess.Popen([sys.executable, __file__, "--scenario", name, "--work", str(work),
+                                *(["--out-name", out_name] if out_name else [])],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "CI": "1"})  # no progress lines
     peak = 0.0
@@ -252,6 +308,69 @@ def run(name: str, work: Path, label: str) -> dict:
     result = json.loads(lines[-1][len("RESULT "):])
     result.update(total=total, tree_mb=peak, label=label)
     return result
+
+
+def median_of(runs: list[dict], label: str) -> dict:
+    """One row for several runs of a scenario: the median of every figure, the rest from the first run."""
+    row = {**runs[0], "label": label, "runs": [res["total"] for res in runs]}
+    for field in ("total", "work", "chapters_s", "self_mb", "child_mb", "tree_mb"):
+        if field in runs[0]:
+            row[field] = statistics.median(res[field] for res in runs)
+    return row
+
+
+def pool_against_plain(work: Path, runs: int) -> tuple[dict, dict]:
+    """(g) and (h) in turn, each into its own empty folder, so that noise falls on both alike."""
+    pool, plain = [], []
+    for i in range(1, runs + 1):
+        pool.append(run("build", work, f"(g) warm pool, cold, run {i}", out_name=f"out-pool-{i}"))
+        plain.append(run("plain", work, f"(h) plain papermill x{PLAIN_WORKERS}, run {i}", out_name=f"plain-{i}"))
+    return (median_of(pool, f"(g) warm pool, cold build (median of {runs})"),
+            median_of(plain, f"(h) papermill x{PLAIN_WORKERS} at a time + render ({runs})"))
+
+
+def _cli() -> list[str]:
+    script = Path(sys.executable).parent / "jaarverslag"  # the console script, as a user starts it
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "jaarverslag.cli"]
+
+
+def process_time(command: list[str], runs: int = PROCESS_RUNS, after_warm_up=None) -> dict:
+    """Wall clock of a whole process, start to exit: median of `runs` after one warm-up run
+    (then `after_warm_up()` is called, if given)."""
+    times = []
+    for i in range(runs + 1):
+        started = time.perf_counter()
+        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "CI": "1"})
+        elapsed = time.perf_counter() - started
+        if done.returncode != 0:
+            sys.exit(f"{' '.join(command)} failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
+        if i:  # the first is the warm-up
+            times.append(elapsed)
+        elif after_warm_up:
+            after_warm_up()
+    return {"median": statistics.median(times), "min": min(times), "max": max(times)}
+
+
+def _files(folder: Path) -> dict[str, int]:
+    """Every file's mtime but the manifest's (an up-to-date build records in it when it checked)."""
+    return {str(f): f.stat().st_mtime_ns for f in folder.rglob("*") if f.is_file() and f.name != "manifest.json"}
+
+
+def import_times(runs: int = IMPORT_RUNS) -> list[tuple[float, float, int, str]]:
+    """`python -X importtime -c "import jaarverslag.cli"`: (cumulative s, self s, depth, module), median
+    of `runs` runs per module, largest cumulative first."""
+    seen: dict[tuple[int, str], list[tuple[int, int]]] = {}
+    for _ in range(runs):
+        done = subprocess.run([sys.executable, "-X", "importtime", "-c", "import jaarverslag.cli"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
+        for line in done.stderr.splitlines():
+            m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)", line)
+            if m:
+                seen.setdefault((len(m.group(3)) // 2, m.group(4)), []).append((int(m.group(1)), int(m.group(2))))
+    rows = [(statistics.median(c for _, c in t) / 1e6, statistics.median(s for s, _ in t) / 1e6, depth, name)
+            for (depth, name), t in seen.items()]
+    return sorted(rows, reverse=True)
 
 
 def copy_project(work: Path) -> None:
@@ -296,10 +415,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenario", choices=list(SCENARIOS), help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out-name", help=argparse.SUPPRESS)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"runs of (g) and (h) each (default {RUNS})")
     args = parser.parse_args()
     if args.scenario:
-        child(args.scenario, args.work)
+        child(args.scenario, args.work, args.out_name)
         return 0
 
     work = Path(tempfile.mkdtemp(prefix="jaarverslag-bench-"))
@@ -317,6 +438,17 @@ def main() -> int:
         r["d2"] = run("build", work, f"(d) data changed ({data_file})")
         r["e"] = run("editions", work, "(e) all editions, cold")
         r["f"] = run("limit", work, "(f) limit: exec() in one process + render")
+        r["g"], r["h"] = pool_against_plain(work, max(1, args.runs))
+        # (i) the published edition in out/ is the one (d) left: up to date, so nothing is to be done
+        year_out = work / "out" / str(YEAR)
+        before: dict = {}
+        no_change = process_time([*_cli(), "build", "--year", str(YEAR), "--project", str(work / "book"),
+                                  "--data-dir", str(work / "data"), "--out", str(work / "out")],
+                                 after_warm_up=lambda: before.update(_files(year_out)))
+        edition = json.loads((year_out / "manifest.json").read_text(encoding="utf-8"))["editions"]["wijkkracht"]
+        untouched = _files(year_out) == before and edition["up_to_date"]
+        help_time = process_time([*_cli(), "--help"])
+        imports = import_times()
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -342,6 +474,10 @@ def main() -> int:
             notes.append(f"chapters {res['chapters_s']:.2f} s, render {res['work'] - res['chapters_s']:.2f} s")
         if key == "f":
             notes.append("outputs ok" if res["sane"] else "OUTPUTS WRONG")
+        if key == "h":
+            notes.append(f"kernels started: {res['kernels']}")
+        if "runs" in res:
+            notes.append("runs " + ", ".join(f"{t:.1f}" for t in res["runs"]) + " s")
         print(f"{res['label']:<44}{res['total']:>9.2f}{res['work']:>9.2f}{res['self_mb']:>9.0f}"
               f"{res['child_mb']:>9.0f}{res['tree_mb']:>9.0f}  {'; '.join(notes)}")
 
@@ -360,11 +496,35 @@ def main() -> int:
         ("data file changed", f"{data_file}: ran {r['d2']['ran']}", f"only {reader}", r["d2"]["ran"] == [reader]),
         ("all editions / cold", f"{ratio('e', 'b'):.2f} (work {ratio('e', 'b', 'work'):.2f}), "
          f"{len(r['e']['editions'])} editions", "<= 3", ratio("e", "b") <= 3),
+        ("plain x2 / warm pool", f"{ratio('h', 'g'):.2f} (work {ratio('h', 'g', 'work'):.2f}), "
+         f"medians of {len(r['g']['runs'])}", f">= {KEEP_POOL} (keep pool)", ratio("h", "g") >= KEEP_POOL),
     ]
     print()
     print("ratios on total time (work alone in brackets); targets")
     for name, value, target, met in checks:
         print(f"  {name:<22}{value:<62} target {target:<22}{'met' if met else 'NOT MET'}")
+    print(f"  The issue's rule: the warm kernel pool stays only if it wins the cold build by at least {KEEP_POOL}x")
+    print(f"  against plain papermill {PLAIN_WORKERS} at a time, (h) / (g) on total time: "
+          + ("it does, keep it." if ratio("h", "g") >= KEEP_POOL else "it does NOT, so by that rule it goes."))
+
+    print()
+    print(f"whole processes, start to exit, wall clock: median of {PROCESS_RUNS} after one warm-up (min-max); targets")
+    for name, res, target in [
+        (f"build --year {YEAR} (no change)", no_change, TARGET_NO_CHANGE),
+        ("--help", help_time, TARGET_HELP),
+    ]:
+        value = f"{res['median']:.2f} s ({res['min']:.2f}-{res['max']:.2f})"
+        print(f"  {'jaarverslag ' + name:<44}{value:<24} target <= {target} s{'':<9}"
+              f"{'met' if res['median'] <= target else 'NOT MET'}")
+    if not untouched:
+        print(f"  NOTE: the no-change build rewrote files in {year_out.name}/: it was not a no-change build")
+    print(f"  of the no-change build, build_report itself took {edition['seconds']:.3f} s (the manifest's "
+          f"'seconds'); the rest is Python start, imports and the CLI")
+    print()
+    print(f'start-up: python -X importtime -c "import jaarverslag.cli", largest cumulative (median of {IMPORT_RUNS}):')
+    print(f"  {'cumulative s':>12}{'self s':>9}  module (indented as imported)")
+    for cumulative, own, depth, name in imports[:5]:
+        print(f"  {cumulative:>12.3f}{own:>9.3f}  {'  ' * depth}{name}")
     return 0
 
 
