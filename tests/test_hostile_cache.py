@@ -127,6 +127,17 @@ def assert_rebuilt_and_clean(project: Project, damaged: list[str], expected: lis
     assert manifest(project)["up_to_date"] is True and ran(project) == set()
 
 
+def builds_and_repairs_every_damaged_entry(hostile) -> None:
+    """The build succeeds, names each damaged entry once, runs and stores both chapters again."""
+    before = stored(hostile)
+    result = hostile.run("build", "--year", "2022")
+    assert result.code == 0, result.said
+    assert "Traceback" not in result.said
+    assert changed(before, stored(hostile)) == {"clienten", "tot_slot"}  # run and stored again
+    assert_rebuilt_and_clean(hostile, damaged_lines(result.err),
+                             ["hoofdstuk 'clienten'", "hoofdstuk 'tot_slot'", "controle van 2022", "manifest.json"])
+
+
 def test_damaged_json_of_chapters_validation_and_manifest_is_named_once_and_rebuilt(hostile):
     clienten, tot_slot = chapter_entry(hostile, "clienten"), chapter_entry(hostile, "tot_slot")
     clienten.write_bytes(clienten.read_bytes()[:40])  # cut off halfway
@@ -134,14 +145,7 @@ def test_damaged_json_of_chapters_validation_and_manifest_is_named_once_and_rebu
     validated_entry(hostile).write_text("{\"format\": ", encoding="utf-8")
     (hostile.build / "2022" / "manifest.json").write_text("{\"year\": 2022, \"editions\": {", encoding="utf-8")
 
-    before = stored(hostile)
-
-    result = hostile.run("build", "--year", "2022")
-    assert result.code == 0, result.said
-    assert "Traceback" not in result.said
-    assert changed(before, stored(hostile)) == {"clienten", "tot_slot"}  # run and stored again
-    assert_rebuilt_and_clean(hostile, damaged_lines(result.err),
-                             ["hoofdstuk 'clienten'", "hoofdstuk 'tot_slot'", "controle van 2022", "manifest.json"])
+    builds_and_repairs_every_damaged_entry(hostile)
 
 
 def test_damaged_notebooks_and_wrong_types_are_named_once_and_rebuilt(hostile):
@@ -155,14 +159,7 @@ def test_damaged_notebooks_and_wrong_types_are_named_once_and_rebuilt(hostile):
     entry["editions"]["wijkkracht"]["chapters"] = ["clienten", "tot_slot"]  # a list, not the chapters
     (hostile.build / "2022" / "manifest.json").write_text(json.dumps(entry), encoding="utf-8")
 
-    before = stored(hostile)
-
-    result = hostile.run("build", "--year", "2022")
-    assert result.code == 0, result.said
-    assert "Traceback" not in result.said
-    assert changed(before, stored(hostile)) == {"clienten", "tot_slot"}  # run and stored again
-    assert_rebuilt_and_clean(hostile, damaged_lines(result.err),
-                             ["hoofdstuk 'clienten'", "hoofdstuk 'tot_slot'", "controle van 2022", "manifest.json"])
+    builds_and_repairs_every_damaged_entry(hostile)
 
 
 def test_a_kept_read_outside_its_place_counts_as_damage_not_as_a_file_to_read(hostile):
