@@ -28,7 +28,6 @@ from filelock import FileLock, Timeout
 from . import cache as cache_mod
 from . import names, paths, provenance
 from .book import Book, read_book
-from .data import DataError, gemeenten
 from .edition import Edition
 from .errors import JaarverslagError, Kind
 from .execute import ChapterError, cached_chapters, prefetch, run_chapters, session
@@ -71,6 +70,8 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
         problems += [p for p in cache_mod.validate_year(year - 1, data_dir, store)
                      if not p.missing]
     if problems:
+        from .data import DataError  # pandas and pandera: only to report what they found
+
         raise DataError(problems)
     # After validation: the gemeente is checked against a sound gemeenten.csv, and
     # published under its canonical name (names.py).
@@ -322,6 +323,8 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
 
 def editions_of(year: int, data_dir: Path | None = None) -> list[str | None]:
     """The whole organisation (None) and every gemeente of the year's data."""
+    from .data import gemeenten
+
     return [None, *gemeenten(year, data_dir)]
 
 
@@ -346,6 +349,8 @@ def build_all(years: list[int], *, every_gemeente: bool = False, gemeente: str |
             if every_gemeente or store is not None:
                 problems = cache_mod.validate_year(year, data_dir, store)
                 if problems:
+                    from .data import DataError
+
                     raise DataError(problems)
             wanted = editions_of(year, data_dir) if every_gemeente else [gemeente]
             # Every name checked (and made canonical) before any edition is built or published.

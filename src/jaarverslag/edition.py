@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from . import data, names, paths, suppress
-from .data import DataError
+from . import names, paths
 from .paths import year_dir
 from .style import fmt_int
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The data and suppress modules (pandas, pandera) are loaded by the methods that read data:
+# an Edition is made before a build knows whether it has anything to do.
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,8 @@ class Edition:
 
     def load(self, dataset: str) -> pd.DataFrame:
         """A validated dataset, limited to this edition's gemeente where it has one."""
+        from . import data
+
         frame = data.load(self.year, dataset, self._dir)
         if self.gemeente and "gemeente" in frame.columns:
             frame = frame[frame["gemeente"] == self.gemeente].reset_index(drop=True)
@@ -76,10 +82,12 @@ class Edition:
         if not year_dir(self.year - 1, self._dir).is_dir():
             return None
         if self.gemeente is not None:
+            from . import data
+
             try:
                 if self.gemeente not in data.gemeenten(self.year - 1, self._dir):
                     return None  # a gemeente new this year: nothing to compare with
-            except DataError as err:
+            except data.DataError as err:
                 if all(p.missing for p in err.problems):
                     return None
                 raise
@@ -91,16 +99,22 @@ class Edition:
         >>> Edition(2022, suppress_below=5).fmt_count(3), Edition(2022).fmt_count(3)
         ('<5', '3')
         """
+        from . import suppress
+
         value = suppress.shown(value, self.suppress_below)
         return str(value) if isinstance(value, suppress.Suppressed) else fmt_int(value)
 
     @property
     def suppression_rule(self) -> str | None:
         """The rule for small numbers in words, or None when this edition shows every count."""
+        from . import suppress
+
         return suppress.rule(self.suppress_below) if self.suppress_below else None
 
     @property
     def gemeenten(self) -> list[str]:
+        from . import data
+
         found = data.gemeenten(self.year, self._dir)
         return [g for g in found if self.gemeente in (None, g)]
 

@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import data, paths
+from . import paths
 from .errors import JaarverslagError, Kind
 
 WHOLE = "Wijkkracht"  # the edition of the whole organisation; no gemeente may take its folder
@@ -71,6 +71,8 @@ def gemeente(name, year: int, data_dir: Path | str | None = None) -> str:
     folder (see `edition_name_problems`).
     """
     folder = paths.year_dir(year, data_dir)
+    from . import data  # pandas and pandera: only when a gemeente is asked for
+
     listed = data.find_file(folder, "gemeenten")  # recorded for the build cache: the answer depends on it
     stamp = (listed.stat().st_mtime_ns, listed.stat().st_size) if listed else None
     known = _known(str(folder), stamp, year, data_dir)
@@ -130,6 +132,8 @@ class _Known:
 @functools.lru_cache(maxsize=32)
 def _known(folder: str, stamp, year: int, data_dir) -> _Known:
     """The lookup for one gemeenten file as it is now (`stamp`): Editions are made often."""
+    from . import data
+
     names = tuple(data.gemeenten(year, data_dir))
     return _Known(names, {_key(n): n for n in names}, edition_name_problems(list(names)))
 

@@ -11,8 +11,6 @@ import math
 from contextlib import contextmanager
 from pathlib import Path
 
-import pandas as pd
-
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = {
     "blauw": "#0072B2",
@@ -39,6 +37,8 @@ MONTHS = (
 
 
 def is_missing(value) -> bool:
+    import pandas as pd  # loaded here: the CLI imports this module before it knows it needs pandas
+
     return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
