@@ -51,6 +51,7 @@ def from_os_error(err: OSError) -> JaarverslagError | None:
     """
     where = err.filename or "de uitvoermap"
     if err.errno == errno.ENOSPC or err.errno == errno.EDQUOT:
+        where = err.filename2 or where  # a copy or rename fails on its target, which filename2 names
         return JaarverslagError(f"De schijf is vol: {where} kon niet worden geschreven. Maak ruimte vrij en "
                                 "bouw opnieuw; het vorige verslag is niet aangeraakt.", Kind.DISK)
     if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
