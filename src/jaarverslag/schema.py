@@ -15,6 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .frequency import is_frequency
+from .markup import web_href
 
 COUNT = "aantal"
 TEXT = "tekst"
@@ -29,8 +30,6 @@ _TRUE, _FALSE = {"ja", "j", "true", "1", "waar"}, {"nee", "n", "false", "0", "on
 _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 # A website as printed: a bare domain (www.wijkkracht.nl) or an http(s) address, with an
 # optional path of plain URL characters. No other scheme (javascript:), no markup.
-_WEBSITE = re.compile(r"^(https?://)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(:\d{1,5})?"
-                      r"(/[a-z0-9\-._~/%?#=&+]*)?$", re.IGNORECASE)
 # More digits than this can't be held as a whole number (Int64 ends near 9,2 * 10^18).
 _MAX_DIGITS = 18
 
@@ -263,7 +262,8 @@ def _read_cell(f: Field, cell) -> tuple[object, str | None]:
             return low in _TRUE, None
         return pd.NA, "moet 'ja' of 'nee' zijn"
     if f.kind == WEBSITE:
-        return (text, None) if _WEBSITE.match(text) else (
+        # One rule for what a website is: the one that makes its link (markup.web_href).
+        return (text, None) if web_href(text) is not None else (
             pd.NA, "moet een webadres zijn als www.wijkkracht.nl of https://www.wijkkracht.nl/pagina")
     return text, None
 
