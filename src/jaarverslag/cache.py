@@ -405,16 +405,21 @@ def validation_key(year: int, data_dir: Path | None) -> str:
 
 
 def validate_year(year: int, data_dir: Path | None, cache: Cache | None) -> list:
-    """`data.validate_year`, skipped when the files it read last time are unchanged."""
-    if cache is not None:
-        places = trace.Places.of(data_dir)
-        key = validation_key(year, data_dir)
-        if cache.validated(key, places, year):
-            return []  # without loading pandas and pandera: a build with nothing to do starts fast
+    """`data.validate_year`, skipped when the files it read last time are unchanged.
+
+    `data` (pandas, pandera) is loaded only when validation runs, so a build with
+    nothing to do starts fast.
+    """
+    if cache is None:
+        from .data import validate_year as validate
+
+        return validate(year, data_dir)
+    places = trace.Places.of(data_dir)
+    key = validation_key(year, data_dir)
+    if cache.validated(key, places, year):
+        return []
     from .data import validate_year as validate
 
-    if cache is None:
-        return validate(year, data_dir)
     started = time.time()
     with trace.capture([places.project, places.data], [places.data]) as reads:
         problems = validate(year, data_dir)

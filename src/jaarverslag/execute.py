@@ -25,7 +25,16 @@ from pathlib import Path
 from . import cache as cache_mod
 from . import paths, trace
 from .errors import JaarverslagError, Kind, from_os_error
-from .kernels import KERNEL, Job, KernelPool, cancel_pending_tasks, connection_folder, kernel_manager, remove_folder
+from .kernels import (
+    KERNEL,
+    Job,
+    KernelPool,
+    cancel_pending_tasks,
+    connection_folder,
+    kernel_manager,
+    remove_folder,
+    start_kernel,
+)
 from .progress import QUIET, Progress
 
 
@@ -119,10 +128,7 @@ def run_chapter(source: Path, target: Path, parameters: dict, km=None, *, timeou
         if km is None:
             folder = connection_folder(files)
             km = kernel_manager(folder)
-            # Started here rather than by nbclient, to give it the project (as the warm kernels
-            # have it) and otherwise as nbclient starts one: in the notebook's folder, no history.
-            km.start_kernel(cwd=str(source.parent), env={**os.environ, paths.ENV: str(paths.root())},
-                            extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            start_kernel(km, source.parent)  # here rather than by nbclient: it gets the project
         pm.execute_notebook(
             str(source), str(target), parameters=parameters, kernel_name=KERNEL, km=km,
             progress_bar=False, log_output=False, cwd=str(source.parent), execution_timeout=timeout,

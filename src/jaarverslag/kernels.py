@@ -224,13 +224,19 @@ def connection_folder(base: Path | None = None) -> Path:
     """
     if base is None:
         return Path(tempfile.mkdtemp(prefix=f"jaarverslag-kernels-{os.getpid()}-"))
+    remove_stale(base)
+    return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=base))
+
+
+def remove_stale(base: Path) -> None:
+    """Remove the connection folders in `base` of processes that are gone: a killed build
+    could not remove its own, and they hold its kernels' keys."""
     base = Path(base)
     base.mkdir(parents=True, exist_ok=True)
     for folder in base.iterdir():
         pid = folder.name.partition("-")[0]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=base))
 
 
 def remove_folder(folder: Path | None) -> None:
@@ -255,6 +261,13 @@ def kernel_manager(folder: Path, **options):
 
     return KernelManager(kernel_name=KERNEL, connection_file=str(Path(folder) / f"kernel-{uuid.uuid4().hex}.json"),
                          **options)
+
+
+def start_kernel(km, cwd: Path | str, *extra: str) -> None:
+    """Launch `km`'s kernel as nbclient would (in the notebook's folder, no history file on disk),
+    and building the same project as this process, wherever its notebook lies."""
+    km.start_kernel(cwd=str(cwd), env={**os.environ, paths.ENV: str(paths.root())},
+                    extra_arguments=["--HistoryManager.hist_file=:memory:", *extra])
 
 
 def cancel_pending_tasks() -> None:
@@ -296,15 +309,11 @@ class Kernel:
         """Launch the kernel and warm it up. A `kill` before or while it launches wins:
         no kernel is left running (one whose connection file had been removed would
         write its own, and leave it behind)."""
-        # As nbclient does for the kernels it starts: no history file on disk. And no warning
-        # on the terminal about plain TCP on localhost for every kernel (errors still show).
-        # The kernel builds the same project as this process, wherever its notebook lies.
-        env = {**os.environ, paths.ENV: str(paths.root())}
         with self._ending:
             if self._ended:
                 raise KernelError("de kernel is gestopt voordat hij startte")
-            self.km.start_kernel(cwd=self.cwd, env=env, extra_arguments=["--HistoryManager.hist_file=:memory:",
-                                                                "--IPKernelApp.log_level=ERROR"])
+            # No warning on the terminal about plain TCP on localhost for every kernel (errors still show).
+            start_kernel(self.km, self.cwd, "--IPKernelApp.log_level=ERROR")
         try:
             _register_engine()  # imports papermill here while the kernel starts
             self.kc = self.km.client()
