@@ -166,6 +166,19 @@ def test_a_failing_chapter_leaves_no_kernel_and_no_connection_file(hostile, priv
     assert_nothing_left(hostile, private)
 
 
+def test_a_killed_builds_connection_files_go_at_the_next_start_even_with_nothing_to_build(hostile):
+    """A SIGKILL leaves its kernels' keys in build/.run; the next build removes them, also one
+    that starts no kernel because the report is up to date."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    left = hostile.build / ".run" / f"{dead}-abc123"
+    left.mkdir(parents=True)
+    (left / "kernel-0.json").write_text('{"key": "geheim"}', encoding="utf-8")
+    result = hostile.run("build", "--year", "2022")
+    assert result.code == 0, result.said
+    assert not left.exists()
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
 def test_a_stopped_build_leaves_no_kernel_and_no_connection_file(hostile, private, sig):
     add_chapter(hostile, "traag", HANG)

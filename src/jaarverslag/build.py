@@ -31,6 +31,7 @@ from .book import Book, read_book
 from .edition import Edition
 from .errors import JaarverslagError, Kind
 from .execute import ChapterError, cached_chapters, prefetch, run_chapters, session
+from .kernels import remove_stale
 from .paths import year_dir
 from .progress import QUIET, Progress
 from .publish import make_readable, publish, recover, write_manifest
@@ -344,7 +345,9 @@ def build_all(years: list[int], *, every_gemeente: bool = False, gemeente: str |
                               book_file=options.get("book_file") or paths.book_file())
     years = [names.year(year, data_dir) for year in years]  # every year has data, before one is built
     store = _cache(out_root, options.get("cache", True))
-    with session(options.get("jobs"), files=_below(Path(out_root) / RUN_DIR, out_root)):
+    run_dir = _below(Path(out_root) / RUN_DIR, out_root)
+    remove_stale(run_dir)  # at every start, also one that needs no kernel
+    with session(options.get("jobs"), files=run_dir):
         for year in years:
             if every_gemeente or store is not None:
                 problems = cache_mod.validate_year(year, data_dir, store)
