@@ -75,10 +75,10 @@ def _paths(work: Path) -> dict:
 
 
 def _meta(data_dir: Path) -> dict:
-    from jaarverslag import provenance
     from jaarverslag.build import _meta as edition_meta
     from jaarverslag.edition import Edition
     from jaarverslag.paths import year_dir
+    from jaarverslag.publish import provenance
 
     return edition_meta(Edition(YEAR, None, data_dir), provenance.provenance(YEAR, year_dir(YEAR, data_dir)))
 
@@ -149,7 +149,7 @@ def scenario_plain_parallel(work: Path, out_name: str = "plain") -> dict:
 
 
 def _count_kernels() -> list:
-    import jaarverslag.kernels as kernels
+    import jaarverslag.run.kernels as kernels
 
     started: list = []
     real = kernels.Kernel.__init__

@@ -10,9 +10,9 @@ import pytest
 
 from jaarverslag import Edition
 from jaarverslag.chapters import dienstverlening
-from jaarverslag.data import validate_year
+from jaarverslag.chapters.toolkit.tables import Fact, Ranked
+from jaarverslag.data.read import validate_year
 from jaarverslag.paths import year_dir
-from jaarverslag.tables import Fact, Ranked
 
 ED = Edition(2022)
 

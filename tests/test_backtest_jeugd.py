@@ -2,8 +2,9 @@
 
 import pandas as pd
 
-from jaarverslag import Edition, data
+from jaarverslag import Edition
 from jaarverslag.chapters import jeugd
+from jaarverslag.data import read as data
 
 ED = Edition(2022)
 

@@ -6,8 +6,9 @@ import nbformat
 import pytest
 from IPython.display import Markdown
 
-from jaarverslag import Edition, prose
+from jaarverslag import Edition
 from jaarverslag.chapters import tot_slot
+from jaarverslag.chapters.toolkit import prose
 from jaarverslag.paths import NOTEBOOKS_DIR
 
 ED = Edition(2022)

@@ -6,8 +6,8 @@ from bs4 import BeautifulSoup
 
 from jaarverslag import Edition
 from jaarverslag.chapters import vrijwilligers
-from jaarverslag.charts import Chart
-from jaarverslag.tables import GroupedTable
+from jaarverslag.chapters.toolkit.charts import Chart
+from jaarverslag.chapters.toolkit.tables import GroupedTable
 
 ED = Edition(2022)
 NA = pd.NA

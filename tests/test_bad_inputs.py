@@ -9,7 +9,7 @@ import pytest
 from conftest import GOOD_CHAPTER, edit, make_book, snapshot
 
 from jaarverslag.build import build_report
-from jaarverslag.data import DataError
+from jaarverslag.data.read import DataError
 from jaarverslag.errors import JaarverslagError
 from jaarverslag.paths import DATA_DIR
 

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from conftest import GOOD_CHAPTER, edit, make_book, snapshot
 
-import jaarverslag.kernels
 import jaarverslag.render
-from jaarverslag import trace
+import jaarverslag.run.kernels
 from jaarverslag.build import build_report
 from jaarverslag.cli import main
-from jaarverslag.execute import ChapterError, run_chapter, run_chapters
 from jaarverslag.paths import BOOK_FILE
-from jaarverslag.progress import Progress
+from jaarverslag.run import trace
+from jaarverslag.run.execute import ChapterError, run_chapter, run_chapters
+from jaarverslag.run.progress import Progress
 
 EDITION = "import jaarverslag as jv\ned = jv.Edition(year, gemeente, data_dir, suppress_below)\n"
 CLIENTEN = EDITION + "from jaarverslag.chapters import clienten\nclienten.totalen(ed)"
@@ -69,7 +69,7 @@ def test_a_no_change_rebuild_runs_no_chapter_and_leaves_the_report(tmp_path, dat
     def refuse(*args, **kwargs):
         raise AssertionError("a kernel started or the report was rendered again")
 
-    monkeypatch.setattr(jaarverslag.kernels.Kernel, "__init__", refuse)
+    monkeypatch.setattr(jaarverslag.run.kernels.Kernel, "__init__", refuse)
     monkeypatch.setattr(jaarverslag.render, "render_html", refuse)
     monkeypatch.setattr(jaarverslag.render, "render_pdf", refuse)
     again = build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
@@ -146,7 +146,7 @@ def test_no_cache_runs_everything_and_keeps_no_cache(tmp_path, data_copy):
 
 
 def test_what_a_chapter_opens_or_imports_under_the_book_counts_too(tmp_path, data_copy):
-    """Reads the chapter does itself (not through jaarverslag.data) and its own modules."""
+    """Reads the chapter does itself (not through jaarverslag.data.read) and its own modules."""
     (data_copy / "2022" / "noot.txt").write_text("eerste noot", encoding="utf-8")
     book = make_book(tmp_path / "book", {
         "noot": "from pathlib import Path\nprint(open(Path(data_dir) / '2022' / 'noot.txt').read())",
@@ -272,14 +272,14 @@ def test_every_real_chapter_in_one_reused_kernel_equals_fresh_kernels(tmp_path):
 # ---- validation, progress, the CLI, the trace ----
 
 def test_validation_is_skipped_while_the_files_it_read_are_unchanged(tmp_path, data_copy, monkeypatch):
-    import jaarverslag.data
+    import jaarverslag.data.read
 
     book = make_book(tmp_path / "book", {"tekst": TEKST})
     out = tmp_path / "out"
     build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
     calls = []
-    real = jaarverslag.data.validate_year
-    monkeypatch.setattr(jaarverslag.data, "validate_year", lambda *a: calls.append(a) or real(*a))
+    real = jaarverslag.data.read.validate_year
+    monkeypatch.setattr(jaarverslag.data.read, "validate_year", lambda *a: calls.append(a) or real(*a))
     build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
     assert calls == []
     edit(data_copy / "2022" / "skillz.csv", "Borne,78,590", "Borne,78,591")
@@ -352,7 +352,7 @@ def test_a_chapter_whose_kernel_dies_is_named_and_the_others_still_run(tmp_path,
 
 
 def test_prune_removes_entries_no_build_used_for_a_month(tmp_path):
-    from jaarverslag.cache import Cache
+    from jaarverslag.run.cache import Cache
 
     cache = Cache(tmp_path / ".cache")
     notebook = tmp_path / "een.ipynb"

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 from conftest import edit
 
-from jaarverslag import data
-from jaarverslag.datasets import DATASETS
+from jaarverslag.data import read as data
+from jaarverslag.data.contract import DATASETS
 
 
 def problems(data_dir):

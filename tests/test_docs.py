@@ -287,20 +287,40 @@ def test_every_doc_is_linked_from_the_readme():
 # ---- design and changelog ------------------------------------------------------
 
 def _modules() -> list[str]:
-    """Modules of the package as docs/ontwerp.md names them: `build.py`, `render/html.py`, `chapters/`."""
+    """Modules of the package as docs/ontwerp.md names them: `build.py`, `render/html.py`,
+    `chapters/toolkit/tables.py`, and the chapter modules together as `chapters/`."""
     names = set()
     for path in PACKAGE.rglob("*.py"):
         parts = path.relative_to(PACKAGE).parts
-        if parts[0] == "chapters":
+        if parts[0] == "chapters" and len(parts) == 2:
             names.add("chapters/")
         elif path.name != "__init__.py":
             names.add("/".join(parts))
     return sorted(names)
 
 
+def _design_table_names() -> set[str]:
+    """What the design's tables of modules name in their first column."""
+    return set(re.findall(r"^\| `([\w/]+(?:\.py|/))` \|", _text(DESIGN), re.M))
+
+
 @pytest.mark.parametrize("module", _modules())
 def test_every_module_is_placed_in_the_design(module):
-    assert f"`{module}`" in _text(DESIGN), f"docs/ontwerp.md does not say what `{module}` does"
+    assert module in _design_table_names(), f"docs/ontwerp.md does not say what `{module}` does"
+
+
+def test_the_design_names_no_module_that_is_gone():
+    """A module moved or removed is taken out of the design too."""
+    assert _design_table_names() - set(_modules()) == set()
+
+
+def test_every_subpackage_says_what_its_modules_do():
+    """A stage's `__init__` docstring names each of its modules, so the tree reads as the design."""
+    for init in PACKAGE.glob("*/**/__init__.py"):
+        doc = ast.get_docstring(ast.parse(_text(init))) or ""
+        for module in init.parent.glob("*.py"):
+            if module.name != "__init__.py" and init.parent.name != "chapters":
+                assert f"`{module.stem}`" in doc, f"{_rel(init)} does not name `{module.stem}`"
 
 
 def test_the_design_has_its_diagram():

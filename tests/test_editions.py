@@ -13,10 +13,10 @@ from pypdf import PdfReader
 from jaarverslag import Edition, section
 from jaarverslag.build import build_all
 from jaarverslag.chapters import clienten, dienstverlening, jeugd, jongerenwerk, mantelzorg, vrijwilligers, wijkhuizen
-from jaarverslag.data import gemeenten, validate_year
+from jaarverslag.chapters.toolkit.sections import OMITTED_MIME, chapter
+from jaarverslag.chapters.toolkit.tables import Table
+from jaarverslag.data.read import gemeenten, validate_year
 from jaarverslag.render.html import present_chapters
-from jaarverslag.sections import OMITTED_MIME, chapter
-from jaarverslag.tables import Table
 
 OTHERS_THAN_HENGELO = ("Borne", "Dinkelland", "Haaksbergen", "Oldenzaal")
 CHAPTERS = (clienten, dienstverlening, jeugd, jongerenwerk, mantelzorg, vrijwilligers, wijkhuizen)

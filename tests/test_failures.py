@@ -10,7 +10,7 @@ import pytest
 from conftest import GOOD_CHAPTER, make_book, snapshot
 
 from jaarverslag.build import BuildBusy, build_report
-from jaarverslag.execute import ChapterError
+from jaarverslag.run.execute import ChapterError
 
 pytestmark = pytest.mark.slow
 

@@ -1,6 +1,6 @@
 import pytest
 
-from jaarverslag.frequency import Frequency, is_frequency, parse_frequency
+from jaarverslag.data.frequency import Frequency, is_frequency, parse_frequency
 
 
 @pytest.mark.parametrize("text, times, per", [

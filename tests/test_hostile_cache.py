@@ -16,11 +16,11 @@ from pathlib import Path
 from conftest import edit
 from hostile import CHAPTERS, Project, assert_refused, state
 
-from jaarverslag import cache as cache_mod
 from jaarverslag import paths
 from jaarverslag.build import _parameters
 from jaarverslag.edition import Edition
-from jaarverslag.kernels import KERNEL
+from jaarverslag.run import cache as cache_mod
+from jaarverslag.run.kernels import KERNEL
 
 DAMAGED = "beschadigd"
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from hostile import assert_refused, state
 
-from jaarverslag import data
+from jaarverslag.data import read as data
 
 REFUSED = "De gegevens van 2022 zijn niet in orde"
 
@@ -188,7 +188,7 @@ def test_two_gemeenten_with_one_file_name_are_refused(hostile):
 
 
 def test_real_place_names_pass():
-    from jaarverslag.datasets import DATASETS
+    from jaarverslag.data.contract import DATASETS
 
     names = ["'s-Hertogenbosch", "Súdwest-Fryslân", "Bergen (NH)", "St. Michielsgestel", "Ωψ", "..", "Twente2"]
     frame = pd.DataFrame({"gemeente": names})

@@ -21,10 +21,11 @@ from bs4 import BeautifulSoup
 from conftest import edit
 from hostile import REPO, assert_refused, state
 
-from jaarverslag import Edition, markup, prose
+from jaarverslag import Edition, markup
 from jaarverslag.chapters import jeugd, tot_slot, wijkhuizen
-from jaarverslag.charts import bars
-from jaarverslag.tables import GroupedTable, Ranked, Table
+from jaarverslag.chapters.toolkit import prose
+from jaarverslag.chapters.toolkit.charts import bars
+from jaarverslag.chapters.toolkit.tables import GroupedTable, Ranked, Table
 
 IMG = "<img src=x onerror=alert(1)>"
 LINK = "[klik](javascript:alert(1))"
@@ -165,8 +166,8 @@ def test_a_website_that_is_no_address_is_refused_naming_file_and_value(monkeypat
 
 
 def test_every_website_the_data_schema_accepts_makes_a_link():
-    from jaarverslag.datasets import by_name
-    from jaarverslag.schema import coerce
+    from jaarverslag.data.contract import by_name
+    from jaarverslag.data.schema import coerce
 
     values = ["www.wijkracht.nl", "wijkracht.nl/borne", "https://wijkracht.nl:8080/a-b_c/~d%20?x=1&y=2#z"]
     frame, problems = coerce(by_name("websites"), pd.DataFrame({"website": values, "gemeente": ""}), "websites.csv")
@@ -239,9 +240,9 @@ def test_our_own_tables_pass_the_body_cleaner_unchanged():
 
 
 def test_hidden_counts_and_the_rule_of_an_edition_pass_the_body_cleaner(monkeypatch):
-    from jaarverslag import sections
-    from jaarverslag.suppress import Suppressed
-    from jaarverslag.tables import cell_html
+    from jaarverslag.chapters.toolkit import sections
+    from jaarverslag.chapters.toolkit.suppress import Suppressed
+    from jaarverslag.chapters.toolkit.tables import cell_html
 
     for value in (Suppressed(5), Suppressed(5, primary=False)):
         assert markup.clean_body(cell_html(value)) == cell_html(value)

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from hostile import REPO, Project, Result, assert_refused, state
 
-from jaarverslag import publish
 from jaarverslag.book import DEFAULT_CELL_TIMEOUT, BookError, read_book
+from jaarverslag.publish import swap as publish
 
 pytestmark = pytest.mark.slow
 
@@ -117,7 +117,7 @@ def test_a_kernel_whose_cell_timed_out_is_ended_and_replaced(tmp_path):
     from conftest import make_book
     from nbclient.exceptions import CellTimeoutError
 
-    from jaarverslag.kernels import Job, KernelPool
+    from jaarverslag.run.kernels import Job, KernelPool
 
     make_book(tmp_path / "boek", {"traag": HANG, "snel": "x = 1"})
     pool = KernelPool(1, files=tmp_path / ".run")

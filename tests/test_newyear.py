@@ -4,9 +4,9 @@ import csv
 
 import pytest
 
-from jaarverslag import data
 from jaarverslag.cli import main
-from jaarverslag.datasets import DATASETS
+from jaarverslag.data import read as data
+from jaarverslag.data.contract import DATASETS
 
 
 def rows(path):

@@ -417,7 +417,7 @@ def test_render_quarto(book, chapters, tmp_path):
 
 def test_stage_quarto_leaves_out_a_chapter_without_data(book, chapters, tmp_path):
     """A gemeente edition drops chapters without its data from the Quarto book too."""
-    from jaarverslag.sections import OMITTED_MIME
+    from jaarverslag.chapters.toolkit.sections import OMITTED_MIME
 
     empty = nbformat.read(chapters[-1], as_version=4)
     empty.cells.append(nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(

@@ -16,11 +16,11 @@ from bs4 import BeautifulSoup
 from jaarverslag import Edition
 from jaarverslag.build import build_report
 from jaarverslag.chapters import clienten, dienstverlening, jeugd, jongerenwerk, mantelzorg, vrijwilligers, wijkhuizen
-from jaarverslag.data import DataError, validate_year
-from jaarverslag.datasets import DATASETS
+from jaarverslag.chapters.toolkit.tables import NO_FIGURE, Change, Table, compare, with_total
+from jaarverslag.data.contract import DATASETS
+from jaarverslag.data.read import DataError, validate_year
+from jaarverslag.data.schema import COUNT
 from jaarverslag.paths import DATA_DIR
-from jaarverslag.schema import COUNT
-from jaarverslag.tables import NO_FIGURE, Change, Table, compare, with_total
 
 # Counts that are no figures of the year: they stay as they are.
 NOT_SCALED = {"rang", "jaar", "fase", "dagen_per_week"}

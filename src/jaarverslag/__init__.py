@@ -17,8 +17,8 @@ except PackageNotFoundError:  # running from a source tree without install
 
 in_kernel()  # in a notebook, a JaarverslagError shows as its sentence
 
-_LAZY = {"Edition": "edition", "chapter": "sections", "section": "sections", "fmt_date": "style",
-         "fmt_eur": "style", "fmt_int": "style", "fmt_pct": "style"}
+_LAZY = {"Edition": "edition", "chapter": "chapters.toolkit.sections", "section": "chapters.toolkit.sections",
+         "fmt_date": "style", "fmt_eur": "style", "fmt_int": "style", "fmt_pct": "style"}
 
 __all__ = ["Edition", "JaarverslagError", "chapter", "fmt_date", "fmt_eur", "fmt_int", "fmt_pct", "section",
            "__version__"]

@@ -25,16 +25,17 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from . import cache as cache_mod
-from . import names, paths, provenance
+from . import names, paths
 from .book import Book, read_book
 from .edition import Edition
 from .errors import JaarverslagError, Kind
-from .execute import ChapterError, cached_chapters, prefetch, run_chapters, session
-from .kernels import remove_stale
 from .paths import year_dir
-from .progress import QUIET, Progress
-from .publish import make_readable, publish, recover, write_manifest
+from .publish import provenance
+from .publish.swap import make_readable, publish, recover, write_manifest
+from .run import cache as cache_mod
+from .run.execute import ChapterError, cached_chapters, prefetch, run_chapters, session
+from .run.kernels import remove_stale
+from .run.progress import QUIET, Progress
 
 RENDERERS = ("embedded", "quarto")
 CACHE_DIR = ".cache"  # under the output folder; hidden, so never part of a report
@@ -71,7 +72,7 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
         problems += [p for p in cache_mod.validate_year(year - 1, data_dir, store)
                      if not p.missing]
     if problems:
-        from .data import DataError  # pandas and pandera: only to report what they found
+        from .data.read import DataError
 
         raise DataError(problems)
     # After validation: the gemeente is checked against a sound gemeenten.csv, and
@@ -324,7 +325,7 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
 
 def editions_of(year: int, data_dir: Path | None = None) -> list[str | None]:
     """The whole organisation (None) and every gemeente of the year's data."""
-    from .data import gemeenten
+    from .data.read import gemeenten
 
     return [None, *gemeenten(year, data_dir)]
 
@@ -352,7 +353,7 @@ def build_all(years: list[int], *, every_gemeente: bool = False, gemeente: str |
             if every_gemeente or store is not None:
                 problems = cache_mod.validate_year(year, data_dir, store)
                 if problems:
-                    from .data import DataError
+                    from .data.read import DataError
 
                     raise DataError(problems)
             wanted = editions_of(year, data_dir) if every_gemeente else [gemeente]

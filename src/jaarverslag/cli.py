@@ -185,14 +185,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.data_dir is not None:
         names.data_folder(args.data_dir)  # an existing folder, else a sentence (not a traceback later)
     if args.command == "new-year":
-        from .newyear import new_year
+        from .data.newyear import new_year
 
         written = new_year(args.year, args.data_dir)
         print(f"{len(written)} sjablonen gemaakt in {written[0].parent}. Vul de cijfers in en draai dan:")
         print(f"  jaarverslag validate --year {args.year}")
         return 0
     if args.command == "validate":
-        from .data import DataError, validate_year
+        from .data.read import DataError, validate_year
 
         names.year(args.year, args.data_dir)  # a year without data: the years that have it, in one sentence
         problems = validate_year(args.year, args.data_dir)

@@ -68,7 +68,7 @@ class Edition:
 
     def load(self, dataset: str) -> pd.DataFrame:
         """A validated dataset, limited to this edition's gemeente where it has one."""
-        from . import data
+        from .data import read as data
 
         frame = data.load(self.year, dataset, self._dir)
         if self.gemeente and "gemeente" in frame.columns:
@@ -82,7 +82,7 @@ class Edition:
         if not year_dir(self.year - 1, self._dir).is_dir():
             return None
         if self.gemeente is not None:
-            from . import data
+            from .data import read as data
 
             try:
                 if self.gemeente not in data.gemeenten(self.year - 1, self._dir):
@@ -99,7 +99,7 @@ class Edition:
         >>> Edition(2022, suppress_below=5).fmt_count(3), Edition(2022).fmt_count(3)
         ('<5', '3')
         """
-        from . import suppress
+        from .chapters.toolkit import suppress
 
         value = suppress.shown(value, self.suppress_below)
         return str(value) if isinstance(value, suppress.Suppressed) else fmt_int(value)
@@ -107,13 +107,13 @@ class Edition:
     @property
     def suppression_rule(self) -> str | None:
         """The rule for small numbers in words, or None when this edition shows every count."""
-        from . import suppress
+        from .chapters.toolkit import suppress
 
         return suppress.rule(self.suppress_below) if self.suppress_below else None
 
     @property
     def gemeenten(self) -> list[str]:
-        from . import data
+        from .data import read as data
 
         found = data.gemeenten(self.year, self._dir)
         return [g for g in found if self.gemeente in (None, g)]

@@ -71,7 +71,7 @@ def gemeente(name, year: int, data_dir: Path | str | None = None) -> str:
     folder (see `edition_name_problems`).
     """
     folder = paths.year_dir(year, data_dir)
-    from . import data  # pandas and pandera: only when a gemeente is asked for
+    from .data import read as data
 
     listed = data.find_file(folder, "gemeenten")  # recorded for the build cache: the answer depends on it
     stamp = (listed.stat().st_mtime_ns, listed.stat().st_size) if listed else None
@@ -132,7 +132,7 @@ class _Known:
 @functools.lru_cache(maxsize=32)
 def _known(folder: str, stamp, year: int, data_dir) -> _Known:
     """The lookup for one gemeenten file as it is now (`stamp`): Editions are made often."""
-    from . import data
+    from .data import read as data
 
     names = tuple(data.gemeenten(year, data_dir))
     return _Known(names, {_key(n): n for n in names}, edition_name_problems(list(names)))

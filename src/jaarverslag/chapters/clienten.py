@@ -6,11 +6,20 @@ from dataclasses import replace
 
 import pandas as pd
 
-from .. import suppress
-from ..charts import Chart, bars, small_multiples
-from ..datasets import AGE_GROUPS, by_name
+from ..data.contract import AGE_GROUPS, by_name
 from ..edition import Edition
-from ..tables import Table, compare, for_edition, missing_note, previous_table, ranked, suppress_table, with_total
+from .toolkit import suppress
+from .toolkit.charts import Chart, bars, small_multiples
+from .toolkit.tables import (
+    Table,
+    compare,
+    for_edition,
+    missing_note,
+    previous_table,
+    ranked,
+    suppress_table,
+    with_total,
+)
 
 CLIENTEN = by_name("clienten").titles["clienten"]  # "Cliënten"
 

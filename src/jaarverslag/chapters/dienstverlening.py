@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..datasets import by_name
+from ..data.contract import by_name
 from ..edition import Edition
-from ..tables import Fact, Table, for_edition, ranked_for, top_title
+from .toolkit.tables import Fact, Table, for_edition, ranked_for, top_title
 
 NIET_GEREGISTREERD = "Wordt niet geregistreerd."
 DATASETS = ("thuisadministratie", "oco", "maatschappelijke_begeleiding", "buurtbemiddeling", "ouderenwerk")

@@ -8,7 +8,7 @@ from IPython.display import Markdown
 from ..edition import Edition
 from ..markup import md_text
 from ..style import fmt_int
-from ..tables import Table, for_edition, ranked_for, top_title
+from .toolkit.tables import Table, for_edition, ranked_for, top_title
 
 _WORDS = (
     "nul",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..datasets import by_name
+from ..data.contract import by_name
 from ..edition import Edition
-from ..tables import Ranked, Table, for_edition
+from .toolkit.tables import Ranked, Table, for_edition
 
 # Which column of the published table each kind of list fills, and the label that
 # says what it is. Street work counts problem areas and hang-outs; Haaksbergen

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..edition import Edition
-from ..tables import Table, for_edition, ranked
+from .toolkit.tables import Table, for_edition, ranked
 
 REGELINGEN = ("JMZ", "MV")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import Markdown
 
-from .. import data
+from ..data import read as data
 from ..edition import Edition
 from ..markup import md_link
 from ..paths import year_dir

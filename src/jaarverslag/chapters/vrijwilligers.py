@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..charts import Chart, bars
-from ..datasets import by_name
+from ..data.contract import by_name
 from ..edition import Edition
 from ..style import fmt_int, is_missing
-from ..suppress import Suppressed, is_small, rule, shown
-from ..tables import GroupedTable, Table, for_edition, ranked_for, top_title
+from .toolkit.charts import Chart, bars
+from .toolkit.suppress import Suppressed, is_small, rule, shown
+from .toolkit.tables import GroupedTable, Table, for_edition, ranked_for, top_title
 
 VRIJWILLIGERS = "Aantal vrijwilligers"
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import Markdown
 
-from ..charts import Chart, bars
+from ..data.frequency import parse_frequency
 from ..edition import Edition
-from ..frequency import parse_frequency
 from ..markup import md_text
 from ..style import UNKNOWN, fmt_date, fmt_eur, fmt_int
-from ..tables import Table, for_edition, with_total
 from .jeugd import in_woorden, opsomming
+from .toolkit.charts import Chart, bars
+from .toolkit.tables import Table, for_edition, with_total
 
 DEELNEMERS = "Deelnemers"
 

@@ -31,8 +31,8 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from jaarverslag import markup
 from jaarverslag.book import Book
+from jaarverslag.chapters.toolkit.sections import OMITTED_MIME
 from jaarverslag.errors import JaarverslagError, Kind
-from jaarverslag.sections import OMITTED_MIME
 
 log = logging.getLogger(__name__)
 

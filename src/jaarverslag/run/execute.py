@@ -22,9 +22,10 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import paths
+from ..errors import JaarverslagError, Kind, from_os_error
 from . import cache as cache_mod
-from . import paths, trace
-from .errors import JaarverslagError, Kind, from_os_error
+from . import trace
 from .kernels import (
     KERNEL,
     Job,

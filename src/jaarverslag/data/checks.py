@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import display_path, find_file
+from .read import display_path, find_file
 from .schema import Problem, line_of
 
 

@@ -48,12 +48,12 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import paths
-from .errors import JaarverslagError, Kind
+from .. import paths
+from ..errors import JaarverslagError, Kind
 
 KERNEL = "python3"
 ENGINE = "jaarverslag-warm"
-_MODULE = "__import__('jaarverslag.kernels', fromlist=['_'])"
+_MODULE = "__import__('jaarverslag.run.kernels', fromlist=['_'])"
 _engine_registered = False
 
 
@@ -76,7 +76,7 @@ def _warm_up() -> None:
 
     from IPython import get_ipython
 
-    from jaarverslag import trace
+    from jaarverslag.run import trace
 
     shell = get_ipython()
     _FRESH.update(
@@ -117,7 +117,7 @@ def _reset(cwd: str, roots: list[str], exclude: list[str]) -> None:
 
     from IPython import get_ipython
 
-    from jaarverslag import trace
+    from jaarverslag.run import trace
 
     shell = get_ipython()
     shell.reset(new_session=True)
@@ -171,7 +171,7 @@ def _unload_project_modules(roots: list[str]) -> None:
 
 
 def _finish(data_roots: list[str]) -> list[str]:
-    from jaarverslag import trace
+    from jaarverslag.run import trace
 
     return trace.finish(data_roots)
 

@@ -9,8 +9,8 @@ import subprocess
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from . import paths
-from .style import fmt_date
+from .. import paths
+from ..style import fmt_date
 
 KEY_PACKAGES = ("jaarverslag", "pandas", "pandera", "matplotlib", "papermill", "nbconvert", "weasyprint")
 

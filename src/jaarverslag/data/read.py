@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import schema, trace
-from .datasets import DATASETS, TEXTS, by_name
-from .errors import JaarverslagError, Kind
-from .paths import relative, year_dir
+from ..errors import JaarverslagError, Kind
+from ..paths import relative, year_dir
+from ..run import trace
+from . import schema
+from .contract import DATASETS, TEXTS, by_name
 from .schema import Dataset, ExcelDate, ExcelFormula, Problem
 
 SUFFIXES = (".csv", ".xlsx")

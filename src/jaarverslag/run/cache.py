@@ -53,8 +53,9 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from . import paths, trace
-from .errors import JaarverslagError
+from .. import paths
+from ..errors import JaarverslagError
+from . import trace
 
 FORMAT = 2  # bump when the meaning of a key or entry changes (2: reads and keys relative to the project)
 
@@ -411,14 +412,14 @@ def validate_year(year: int, data_dir: Path | None, cache: Cache | None) -> list
     nothing to do starts fast.
     """
     if cache is None:
-        from .data import validate_year as validate
+        from ..data.read import validate_year as validate
 
         return validate(year, data_dir)
     places = trace.Places.of(data_dir)
     key = validation_key(year, data_dir)
     if cache.validated(key, places, year):
         return []
-    from .data import validate_year as validate
+    from ..data.read import validate_year as validate
 
     started = time.time()
     with trace.capture([places.project, places.data], [places.data]) as reads:

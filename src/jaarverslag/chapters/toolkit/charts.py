@@ -14,8 +14,8 @@ matplotlib.use("Agg")  # no screen: charts are files
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .style import INK, MUTED, PALETTE, SERIES, chart_style, fmt_int, is_missing  # noqa: E402
-from .suppress import Suppressed  # noqa: E402
+from ...style import INK, MUTED, PALETTE, SERIES, chart_style, fmt_int, is_missing
+from .suppress import Suppressed
 
 # Last year's bars: the same hue, lighter, so this year stands out.
 PREVIOUS = PALETTE["hemelsblauw"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from .data import load
-from .datasets import DATASETS
-from .errors import JaarverslagError, Kind
-from .paths import year_dir
+from ..errors import JaarverslagError, Kind
+from ..paths import year_dir
+from .contract import DATASETS
+from .read import load
 from .schema import COUNT, FREQUENCY, Dataset
 
 

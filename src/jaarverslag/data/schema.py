@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.pandas as pa
 
+from ..markup import web_href
 from .frequency import is_frequency
-from .markup import web_href
 
 COUNT = "aantal"
 TEXT = "tekst"

@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 
-from .paths import slug
+from ..paths import slug
 from .schema import Dataset, Rule, count, date, flag, frequency, gemeente, rank, text, website
 
 # Prose pages per year, in data/<year>/tekst/<name>.md (see prose.py).

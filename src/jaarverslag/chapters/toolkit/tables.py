@@ -20,8 +20,8 @@ from html import escape
 
 import pandas as pd
 
+from ...style import RANK_CLASS, TABLE_CLASS, UNKNOWN, fmt_int, fmt_pct, fmt_signed, is_missing
 from . import suppress
-from .style import RANK_CLASS, TABLE_CLASS, UNKNOWN, fmt_int, fmt_pct, fmt_signed, is_missing
 from .suppress import Suppressed
 
 NO_FIGURE = "–"  # no figure for the previous year (a new gemeente or activity)
@@ -445,7 +445,7 @@ def for_edition(*, key: str | None = None,
 
 def previous_table(build, ed, *args, **kwargs) -> Table | None:
     """The same table for the year before, or None when there is no such year or file."""
-    from .data import DataError
+    from ...data.read import DataError
 
     before = ed.previous()
     if before is None:

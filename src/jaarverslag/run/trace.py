@@ -180,7 +180,7 @@ class Places:
     @classmethod
     def of(cls, data_dir: Path | str | None = None) -> Places:
         """The current project, and `data_dir` (default: the project's data folder)."""
-        from . import paths
+        from .. import paths
 
         data = Path(data_dir) if data_dir else paths.data_dir()
         return cls(str(paths.root().resolve()), str(data.resolve()))

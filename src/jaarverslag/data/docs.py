@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import paths
+from .. import paths
 from .checks import CHECKS
-from .data import file_size
-from .datasets import DATASETS, TEXTS
+from .contract import DATASETS, TEXTS
+from .read import file_size
 from .schema import BOOL, COUNT, DATE, FREQUENCY, WEBSITE, Dataset, dutch_int
 
 DATA_DOC = Path("docs") / "data.md"  # relative to the project
@@ -26,8 +26,8 @@ def data_doc() -> str:
     parts = [
         "# Gegevens: de datasets van het jaarverslag",
         "",
-        "Dit bestand is gemaakt uit de schema's in `src/jaarverslag/datasets.py` "
-        "(`python -m jaarverslag.docs`); een test houdt het gelijk. Wijzig het schema, niet dit bestand.",
+        "Dit bestand is gemaakt uit de schema's in `src/jaarverslag/data/contract.py` "
+        "(`python -m jaarverslag.data.docs`); een test houdt het gelijk. Wijzig het schema, niet dit bestand.",
         "",
         "Elke dataset is één bestand in `data/<jaar>/`: `<naam>.csv` (UTF-8, met of zonder BOM, "
         "gescheiden door `,` of `;`) of `<naam>.xlsx`. De eerste regel is de kopregel met precies de "
@@ -49,7 +49,7 @@ def data_doc() -> str:
         "opgeslagen (open het bestand in Excel en sla het op). Datums worden jjjj-mm-dd, 12,0 wordt 12, "
         "WAAR/ONWAAR wordt ja/nee.",
     ]
-    parts += ["", "Controles over bestanden heen (`src/jaarverslag/checks.py`):", ""]
+    parts += ["", "Controles over bestanden heen (`src/jaarverslag/data/checks.py`):", ""]
     parts += [f"- {check.describe()}" for check in CHECKS]
     parts += ["", "Teksten per jaar, in `data/<jaar>/tekst/`: "
               + ", ".join(f"`{name}.md`" for name in TEXTS) + " (Markdown, UTF-8, zonder de titel)."]

@@ -15,11 +15,12 @@ from pathlib import Path
 
 from IPython.display import Markdown
 
-from . import markup, trace
-from .data import display_path
-from .edition import Edition
-from .errors import JaarverslagError, Kind
-from .paths import year_dir
+from ... import markup
+from ...data.read import display_path
+from ...edition import Edition
+from ...errors import JaarverslagError, Kind
+from ...paths import year_dir
+from ...run import trace
 
 FOLDER = "tekst"
 

@@ -25,7 +25,7 @@ from html import escape
 
 from IPython.display import HTML, Markdown, display
 
-from .edition import Edition
+from ...edition import Edition
 
 OMITTED_MIME = "application/vnd.jaarverslag.leeg+json"
 
