@@ -25,7 +25,7 @@ EDITION = "import jaarverslag as jv\ned = jv.Edition(year, gemeente, data_dir, s
 CLIENTEN = EDITION + "from jaarverslag.chapters import clienten\nclienten.totalen(ed)"
 GRAFIEK = EDITION + "from jaarverslag.chapters import clienten\nclienten.per_gemeente_grafiek(ed)"
 SKILLZ = EDITION + "ed.load('skillz')"
-TEKST = EDITION + "from jaarverslag import prose\nprose.text(ed, 'voorwoord')"
+TEKST = EDITION + "from jaarverslag.chapters.toolkit import prose\nprose.text(ed, 'voorwoord')"
 
 
 def chapters_run(entry: dict) -> set[str]:
