@@ -4,6 +4,7 @@ import pandas as pd
 
 from jaarverslag import Edition
 from jaarverslag.chapters import jeugd
+from jaarverslag.chapters.toolkit.wording import in_woorden, opsomming
 from jaarverslag.data import read as data
 
 ED = Edition(2022)
@@ -104,7 +105,7 @@ def test_loes_collectief_is_data_not_a_label():
 
 
 def test_numbers_in_words():
-    assert [jeugd.in_woorden(n) for n in (1, 3, 6, 12, 13, 1380)] == [
+    assert [in_woorden(n) for n in (1, 3, 6, 12, 13, 1380)] == [
         "één",
         "drie",
         "zes",
@@ -112,4 +113,4 @@ def test_numbers_in_words():
         "13",
         "1.380",
     ]
-    assert jeugd.opsomming(["Oldenzaal"]) == "Oldenzaal"
+    assert opsomming(["Oldenzaal"]) == "Oldenzaal"

@@ -9,8 +9,8 @@ from test_yoy import make_previous_year
 from jaarverslag import Edition
 from jaarverslag.build import build_report
 from jaarverslag.chapters import clienten, dienstverlening, jeugd, jongerenwerk, mantelzorg, vrijwilligers, wijkhuizen
-from jaarverslag.chapters.toolkit.suppress import SECONDARY, Suppressed, hidden_cells, is_small, rule
-from jaarverslag.chapters.toolkit.tables import Table, suppress_table, with_total
+from jaarverslag.chapters.toolkit.suppress import SECONDARY, Suppressed, hidden_cells, is_small, rule, suppress_table
+from jaarverslag.chapters.toolkit.tables import Table, with_total
 
 GEMEENTEN = [None, "Borne", "Dinkelland", "Haaksbergen", "Hengelo", "Oldenzaal"]
 

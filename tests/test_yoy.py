@@ -16,7 +16,8 @@ from bs4 import BeautifulSoup
 from jaarverslag import Edition
 from jaarverslag.build import build_report
 from jaarverslag.chapters import clienten, dienstverlening, jeugd, jongerenwerk, mantelzorg, vrijwilligers, wijkhuizen
-from jaarverslag.chapters.toolkit.tables import NO_FIGURE, Change, Table, compare, with_total
+from jaarverslag.chapters.toolkit.compare import NO_FIGURE, Change, compare
+from jaarverslag.chapters.toolkit.tables import Table, with_total
 from jaarverslag.data.contract import DATASETS
 from jaarverslag.data.read import DataError, validate_year
 from jaarverslag.data.schema import COUNT

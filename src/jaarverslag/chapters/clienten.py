@@ -9,17 +9,10 @@ import pandas as pd
 from ..data.contract import AGE_GROUPS, by_name
 from ..edition import Edition
 from .toolkit import suppress
-from .toolkit.charts import Chart, bars, small_multiples
-from .toolkit.tables import (
-    Table,
-    compare,
-    for_edition,
-    missing_note,
-    previous_table,
-    ranked,
-    suppress_table,
-    with_total,
-)
+from .toolkit.charts import Chart, bars_from_table, small_multiples
+from .toolkit.compare import compare, for_edition, previous_table
+from .toolkit.suppress import suppress_table
+from .toolkit.tables import Table, missing_note, ranked, with_total
 
 CLIENTEN = by_name("clienten").titles["clienten"]  # "Cliënten"
 
@@ -46,22 +39,10 @@ def totalen(ed: Edition) -> Table:
 
 
 def per_gemeente_grafiek(ed: Edition) -> Chart | None:
-    """Clients per gemeente, from the table as shown (so hidden counts stay hidden); both years
-    when the table compares. One bar and no other year says nothing the table doesn't: None."""
-    table = totalen(ed)
-    rows = table.rows.set_index("Gemeente")
-    subject = f"het aantal cliënten per gemeente in {ed.year}"
-    caption = f"Grafiek: cliënten per gemeente, {ed.year}. De cijfers staan in de tabel hieronder."
-    if table.comparison:
-        now, before, _ = table.comparison.columns[CLIENTEN]
-        c = table.comparison
-        return bars(rows[now], previous=rows[before], years=(c.year, c.previous_year),
-                    caption=f"Grafiek: cliënten per gemeente, {c.year} en {c.previous_year}. "
-                    "De cijfers staan in de tabel hieronder.",
-                    subject="het aantal cliënten per gemeente", xlabel="Cliënten")
-    if len(rows) < 2:
-        return None
-    return bars(rows[CLIENTEN], caption=caption, subject=subject, xlabel="Cliënten")
+    """Clients per gemeente, from the table as shown; both years when it compares."""
+    return bars_from_table(totalen(ed), CLIENTEN, year=ed.year,
+                           caption="Grafiek: cliënten per gemeente, {years}. De cijfers staan in de tabel hieronder.",
+                           subject="het aantal cliënten per gemeente", xlabel="Cliënten")
 
 
 def _lists(ed: Edition, dataset: str, item: str, heading: str, caption: str) -> Table:

@@ -7,7 +7,8 @@ import pandas as pd
 
 from ..data.contract import by_name
 from ..edition import Edition
-from .toolkit.tables import Fact, Table, for_edition, ranked_for, top_title
+from .toolkit.compare import for_edition
+from .toolkit.tables import Fact, Table, count_and_top, ranked_for
 
 NIET_GEREGISTREERD = "Wordt niet geregistreerd."
 DATASETS = ("thuisadministratie", "oco", "maatschappelijke_begeleiding", "buurtbemiddeling", "ouderenwerk")
@@ -44,12 +45,8 @@ def _counts(ed: Edition, dataset: str) -> pd.DataFrame:
 
 @for_edition(key="Gemeente", compare_columns=[CLIENTEN])
 def thuisadministratie(ed: Edition) -> Table:
-    frame = _counts(ed, "thuisadministratie")
-    hulpvragen = ed.load("thuisadministratie_hulpvragen")
-    frame[top_title(hulpvragen, "hulpvragen")] = ranked_for(
-        hulpvragen, "hulpvraag", frame["Gemeente"]
-    )
-    return Table(frame, f"Ondersteuningsvragen thuisadministratie, {ed.year}", sums_published=True)
+    return count_and_top(ed, "thuisadministratie", "thuisadministratie_hulpvragen", item="hulpvraag",
+                         noun="hulpvragen", caption=f"Ondersteuningsvragen thuisadministratie, {ed.year}")
 
 
 @for_edition(key="Gemeente", compare_columns=[CLIENTEN])
@@ -77,11 +74,9 @@ def oco(ed: Edition) -> Table:
 
 @for_edition(key="Gemeente", compare_columns=[CLIENTEN])
 def maatschappelijke_begeleiding(ed: Edition) -> Table:
-    frame = _counts(ed, "maatschappelijke_begeleiding")
-    acties = ed.load("maatschappelijke_begeleiding_acties")
-    frame[top_title(acties, "acties")] = ranked_for(acties, "actie", frame["Gemeente"])
     # Spreekuren are meetings, not people: never hidden.
-    return Table(frame, f"Maatschappelijke begeleiding, {ed.year}", counts=(CLIENTEN,), sums_published=True)
+    return count_and_top(ed, "maatschappelijke_begeleiding", "maatschappelijke_begeleiding_acties", item="actie",
+                         noun="acties", caption=f"Maatschappelijke begeleiding, {ed.year}", counts=(CLIENTEN,))
 
 
 @for_edition(key="Gemeente", compare_columns=["Aantal meldingen"])
@@ -97,9 +92,5 @@ def buurtbemiddeling(ed: Edition) -> Table:
 
 @for_edition(key="Gemeente", compare_columns=[CLIENTEN])
 def ouderenwerk(ed: Edition) -> Table:
-    frame = _counts(ed, "ouderenwerk")
-    problemen = ed.load("ouderenwerk_probleemgebieden")
-    frame[top_title(problemen, "probleemgebieden")] = ranked_for(
-        problemen, "probleemgebied", frame["Gemeente"]
-    )
-    return Table(frame, f"Ouderenwerk, {ed.year}", sums_published=True)
+    return count_and_top(ed, "ouderenwerk", "ouderenwerk_probleemgebieden", item="probleemgebied",
+                         noun="probleemgebieden", caption=f"Ouderenwerk, {ed.year}")

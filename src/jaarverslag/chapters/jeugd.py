@@ -7,45 +7,13 @@ from IPython.display import Markdown
 
 from ..edition import Edition
 from ..markup import md_text
-from ..style import fmt_int
-from .toolkit.tables import Table, for_edition, ranked_for, top_title
-
-_WORDS = (
-    "nul",
-    "één",
-    "twee",
-    "drie",
-    "vier",
-    "vijf",
-    "zes",
-    "zeven",
-    "acht",
-    "negen",
-    "tien",
-    "elf",
-    "twaalf",
-)
+from .toolkit.compare import for_edition
+from .toolkit.tables import Table, ranked_for, top_title
+from .toolkit.wording import in_woorden, opsomming
 
 # How a LOES row is labelled: individual contacts under the gemeente's name, the
 # collective activities (counted apart in Hengelo) as "<gemeente> collectief".
 DOELGROEP_LABEL = {"individueel": "{gemeente}", "collectief": "{gemeente} collectief"}
-
-
-def in_woorden(n: int) -> str:
-    """A small number in words, as Dutch prose writes it; larger numbers as figures.
-
-    >>> in_woorden(6), in_woorden(3), in_woorden(132)
-    ('zes', 'drie', '132')
-    """
-    return _WORDS[n] if 0 <= n < len(_WORDS) else fmt_int(n)
-
-
-def opsomming(items: list[str]) -> str:
-    """
-    >>> opsomming(["Dinkelland", "Losser", "Oldenzaal"])
-    'Dinkelland, Losser en Oldenzaal'
-    """
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} en {items[-1]}"
 
 
 def has_data(ed: Edition) -> bool:

@@ -6,7 +6,8 @@ import pandas as pd
 
 from ..data.contract import by_name
 from ..edition import Edition
-from .toolkit.tables import Ranked, Table, for_edition
+from .toolkit.compare import for_edition
+from .toolkit.tables import Ranked, Table
 
 # Which column of the published table each kind of list fills, and the label that
 # says what it is. Street work counts problem areas and hang-outs; Haaksbergen

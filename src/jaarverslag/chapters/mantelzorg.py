@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..edition import Edition
-from .toolkit.tables import Table, for_edition, ranked
+from .toolkit.compare import for_edition
+from .toolkit.tables import Table, ranked
 
 REGELINGEN = ("JMZ", "MV")
 

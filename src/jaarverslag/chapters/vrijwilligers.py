@@ -7,9 +7,10 @@ import pandas as pd
 from ..data.contract import by_name
 from ..edition import Edition
 from ..style import fmt_int, is_missing
-from .toolkit.charts import Chart, bars
+from .toolkit.charts import Chart, bars_from_table
+from .toolkit.compare import for_edition
 from .toolkit.suppress import Suppressed, is_small, rule, shown
-from .toolkit.tables import GroupedTable, Table, for_edition, ranked_for, top_title
+from .toolkit.tables import GroupedTable, Table, count_and_top
 
 VRIJWILLIGERS = "Aantal vrijwilligers"
 
@@ -29,34 +30,16 @@ def kerncijfers(ed: Edition) -> dict[str, int | None]:
 
 @for_edition(key="Gemeente", compare_columns=[VRIJWILLIGERS])
 def vrijwilligers(ed: Edition) -> Table:
-    frame = ed.load("vrijwilligers").rename(columns=by_name("vrijwilligers").titles)
-    activiteiten = ed.load("vrijwilligers_activiteiten")
-    frame[top_title(activiteiten, "vrijwilligersactiviteiten")] = ranked_for(
-        activiteiten, "activiteit", frame["Gemeente"]
-    )
-    # The total is in the sentence above the table (kerncijfers).
-    return Table(frame, f"Vrijwilligers en hun activiteiten per gemeente, {ed.year}", sums_published=True)
+    return count_and_top(ed, "vrijwilligers", "vrijwilligers_activiteiten", item="activiteit",
+                         noun="vrijwilligersactiviteiten",
+                         caption=f"Vrijwilligers en hun activiteiten per gemeente, {ed.year}")
 
 
 def vrijwilligers_grafiek(ed: Edition) -> Chart | None:
-    """Volunteers per gemeente, from the table as shown; both years when it compares.
-    None without figures, or for one bar and no other year."""
-    table = vrijwilligers(ed)
-    rows = table.rows.set_index("Gemeente")
-    if table.comparison:
-        c = table.comparison
-        now, before, _ = c.columns[VRIJWILLIGERS]
-        return bars(rows[now], previous=rows[before], years=(c.year, c.previous_year),
-                    caption=f"Vrijwilligers per gemeente, {c.year} en {c.previous_year}",
-                    subject="het aantal vrijwilligers per gemeente", xlabel="Vrijwilligers")
-    if len(rows) < 2:
-        return None
-    return bars(
-        rows[VRIJWILLIGERS],
-        caption=f"Vrijwilligers per gemeente, {ed.year}",
-        subject=f"het aantal vrijwilligers per gemeente in {ed.year}",
-        xlabel="Vrijwilligers",
-    )
+    """Volunteers per gemeente, from the table as shown; both years when it compares."""
+    return bars_from_table(vrijwilligers(ed), VRIJWILLIGERS, year=ed.year,
+                           caption="Vrijwilligers per gemeente, {years}",
+                           subject="het aantal vrijwilligers per gemeente", xlabel="Vrijwilligers")
 
 
 def ontmoetingsgroepen(ed: Edition) -> pd.DataFrame:

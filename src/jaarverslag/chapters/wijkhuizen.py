@@ -10,9 +10,10 @@ from ..data.frequency import parse_frequency
 from ..edition import Edition
 from ..markup import md_text
 from ..style import UNKNOWN, fmt_date, fmt_eur, fmt_int
-from .jeugd import in_woorden, opsomming
-from .toolkit.charts import Chart, bars
-from .toolkit.tables import Table, for_edition, with_total
+from .toolkit.charts import Chart, bars_from_table
+from .toolkit.compare import for_edition
+from .toolkit.tables import Table, with_total
+from .toolkit.wording import in_woorden, opsomming
 
 DEELNEMERS = "Deelnemers"
 
@@ -89,21 +90,11 @@ def meeting_text(frequentie, bijeenkomsten) -> str:
 
 
 def deelnemers_grafiek(ed: Edition) -> Chart | None:
-    """Participants per wijkhuis, from the table as shown; both years when it compares."""
-    table = locaties_tabel(ed)
-    rows = table.rows.set_index("Wijkhuis")
-    if rows.empty:
-        return None
-    if table.comparison:
-        c = table.comparison
-        now, before, _ = c.columns[DEELNEMERS]
-        return bars(rows[now], previous=rows[before], years=(c.year, c.previous_year),
-                    caption=f"Grafiek: deelnemers per wijkhuis, {c.year} en {c.previous_year}. "
-                    "De cijfers staan in de tabel hierboven.",
-                    subject="het aantal deelnemers per wijkhuis in Hengelo", xlabel="Deelnemers")
-    return bars(rows[DEELNEMERS], caption=f"Grafiek: deelnemers per wijkhuis, {ed.year}. "
-                "De cijfers staan in de tabel hierboven.",
-                subject=f"het aantal deelnemers per wijkhuis in Hengelo in {ed.year}", xlabel="Deelnemers")
+    """Participants per wijkhuis, from the table as shown; both years when it compares. Also
+    for a single wijkhuis."""
+    return bars_from_table(locaties_tabel(ed), DEELNEMERS, year=ed.year, fewest=1,
+                           caption="Grafiek: deelnemers per wijkhuis, {years}. De cijfers staan in de tabel hierboven.",
+                           subject="het aantal deelnemers per wijkhuis in Hengelo", xlabel="Deelnemers")
 
 
 # ---- the gemeente's letter: only in the gemeente's own edition ---------------

@@ -1,4 +1,8 @@
-"""Charts in the house style, as SVG with alt text, ready for HTML and PDF."""
+"""Charts in the house style, as SVG with alt text, ready for HTML and PDF.
+
+A chart next to a table draws the table as shown (`bars_from_table`), so a count
+the edition hides stays hidden in the chart too.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import pandas as pd  # noqa: E402
 
 from ...style import INK, MUTED, PALETTE, SERIES, chart_style, fmt_int, is_missing
 from .suppress import Suppressed
+from .tables import Table
 
 # Last year's bars: the same hue, lighter, so this year stands out.
 PREVIOUS = PALETTE["hemelsblauw"]
@@ -145,6 +150,29 @@ def _bars_two_years(values: pd.Series, previous: pd.Series, years: tuple[int, in
         handles, names = ax.get_legend_handles_labels()
         ax.legend(handles[::-1], names[::-1], loc="lower right", fontsize=9)
         return Chart(_to_svg(fig), alt, caption)
+
+
+def bars_from_table(table: Table, column: str, *, year: int, caption: str, subject: str, xlabel: str,
+                    fewest: int = 2) -> Chart | None:
+    """One bar per row of the table as shown (named in its first column) for its `column`;
+    this year's and last year's when the table compares that column.
+
+    `caption` holds `{years}` for the year ("2022", or "2022 en 2021" compared);
+    `subject` (of the alt text) gets " in <year>" for one year. None without rows, or
+    with fewer than `fewest` and no other year: such a chart says nothing the table doesn't.
+    """
+    rows = table.rows.set_index(table.frame.columns[0])
+    if rows.empty:
+        return None
+    if table.comparison:
+        c = table.comparison
+        now, before, _ = c.columns[column]
+        return bars(rows[now], previous=rows[before], years=(c.year, c.previous_year),
+                    caption=caption.format(years=f"{c.year} en {c.previous_year}"), subject=subject,
+                    xlabel=xlabel)
+    if len(rows) < fewest:
+        return None
+    return bars(rows[column], caption=caption.format(years=year), subject=f"{subject} in {year}", xlabel=xlabel)
 
 
 class _NoBar(Suppressed):

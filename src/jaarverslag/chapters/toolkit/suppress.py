@@ -9,16 +9,21 @@ secondary suppression; shown as "x"). A 0 stays 0: it says nobody, and hiding it
 would protect nothing. Cells computed from hidden cells (a change on last year)
 are hidden with them.
 
-This module works on plain frames; `tables.Table` applies it to what it shows.
+`hidden_cells` and `apply` work on plain frames; `suppress_table` applies them to
+a `tables.Table`, which then shows what an edition may show.
 """
 
 from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from .tables import Table  # only a type here: tables imports this module
 
 SECONDARY = "x"
 
@@ -37,7 +42,7 @@ class Suppressed:
         return f"<{self.below}" if self.primary else SECONDARY
 
 
-def is_small(value, below: int | None) -> bool:
+def is_small(value: object, below: int | None) -> bool:
     """A count from 1 to below-1.
 
     >>> is_small(3, 5), is_small(0, 5), is_small(5, 5), is_small(None, 5), is_small(3, None)
@@ -48,13 +53,13 @@ def is_small(value, below: int | None) -> bool:
     return 1 <= value < below
 
 
-def shown(value, below: int | None):
+def shown(value: object, below: int | None) -> object:
     """One count as an edition with this rule shows it: the count, or "<N".
 
     >>> shown(3, 5), shown(12, 5), shown(0, 5)
     (Suppressed(below=5, primary=True), 12, 0)
     """
-    return Suppressed(below) if is_small(value, below) else value
+    return Suppressed(below) if below and is_small(value, below) else value
 
 
 def rule(below: int, secondary: bool = True) -> str:
@@ -87,7 +92,7 @@ def hidden_cells(frame: pd.DataFrame, below: int, *, counts: Sequence[str], tota
     rows = list(frame.index)
     data_rows = rows[:-1] if total_row else rows
 
-    def value(cell: Cell):
+    def value(cell: Cell) -> Any:
         return frame.at[cell]
 
     primary = {(i, c) for c in counts for i in rows if is_small(frame.at[i, c], below)}
@@ -137,5 +142,21 @@ def apply(frame: pd.DataFrame, below: int, primary: set[Cell], hidden: set[Cell]
     return out
 
 
-def _is_count(value) -> bool:
+def _is_count(value: object) -> TypeGuard[numbers.Integral]:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def suppress_table(table: Table, below: int | None, *, also: set[Cell] | None = None) -> Table:
+    """The table as an edition that hides counts under `below` shows it; unchanged when `below`
+    is None. Adds a note with the rule when it hid anything. `also`: cells (row number, column)
+    to hide besides, because another table hid them."""
+    if not below or table.frame.empty:
+        return table
+    frame = table.frame.reset_index(drop=True)
+    primary, hidden = hidden_cells(
+        frame, below, counts=table.counts or (), total_row=table.total, total_column=table.total_column,
+        sums_published=table.sums_published, derived=table.derived, also=also)
+    if not hidden:
+        return table
+    notes = [*table.notes, rule(below, secondary=bool(hidden - primary))]
+    return replace(table, frame=apply(frame, below, primary, hidden), notes=notes)

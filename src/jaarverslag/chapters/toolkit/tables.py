@@ -5,26 +5,26 @@ in the HTML book and in the PDF alike. `frame` is what the reader sees: in an
 edition that hides small numbers, a hidden count is a `Suppressed` cell in
 `frame` too, so no copy of the report (the executed notebooks included) holds it.
 
-A chapter's table function is wrapped in `for_edition`, which adds last year's
-figures and the change where the data has a previous year (`compare`), and then
-hides small numbers where the edition asks for it (`suppress_table`).
+Besides the tables themselves, the kinds every chapter has: top-N lists per
+gemeente (`ranked`, `ranked_for`) and a count per gemeente with its top-N list
+(`count_and_top`). A chapter wraps its table function in `compare.for_edition`
+to add last year's figures and hide small numbers.
 """
 
 from __future__ import annotations
 
-import functools
 import numbers
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 import pandas as pd
 
-from ...style import RANK_CLASS, TABLE_CLASS, UNKNOWN, fmt_int, fmt_pct, fmt_signed, is_missing
-from . import suppress
+from ...data.contract import by_name
+from ...edition import Edition
+from ...style import RANK_CLASS, TABLE_CLASS, UNKNOWN, fmt_int, is_missing
 from .suppress import Suppressed
-
-NO_FIGURE = "–"  # no figure for the previous year (a new gemeente or activity)
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,8 @@ class Comparison:
 
 @dataclass
 class Table:
+    """A table as the reader sees it (see the module's docstring); `rows` leaves out the total row."""
+
     frame: pd.DataFrame
     caption: str
     total: bool = False  # the last row is a total
@@ -94,7 +96,7 @@ class Table:
         return self.frame.iloc[:-1] if self.total else self.frame
 
     def _repr_html_(self) -> str:
-        numeric = set(self.numeric)
+        numeric = set(self.numeric or ())
         head = "".join(f'<th scope="col"{_num(c in numeric)}>{escape(str(c))}</th>'
                        for c in self.frame.columns)
         rows = []
@@ -119,7 +121,8 @@ class Table:
         return f"{self.caption}\n{self.frame.to_string(index=False)}"
 
 
-def cell_html(value, fmt: Callable[[object], str] | None = None) -> str:
+def cell_html(value: Any, fmt: Callable[[Any], str] | None = None) -> str:
+    """One cell as HTML: a hidden count, a top-N list, a statement, unknown, or a figure the Dutch way."""
     if isinstance(value, Suppressed):
         title = "klein aantal" if value.primary else "verborgen"
         return f'<span class="jv-suppressed" title="{title}">{escape(str(value))}</span>'
@@ -199,7 +202,7 @@ class GroupedTable:
             return set(self.numeric)
         return {c for c in self.columns if _is_numeric(self.frame[c])}
 
-    def _group_row(self, value, level: int) -> str:
+    def _group_row(self, value: Any, level: int) -> str:
         kind = "group" if level == 0 else "group subgroup"
         return (f'<tr class="{kind}"><th colspan="{len(self.columns)}" scope="rowgroup">'
                 f"{cell_html(value)}</th></tr>")
@@ -218,7 +221,7 @@ class GroupedTable:
         head = "".join(f'<th scope="col"{_num(c in numeric)}>{escape(str(c))}</th>'
                        for c in self.columns)
         bodies: list[list[str]] = []
-        previous = None
+        previous: tuple[Any, ...] | None = None
         for _, row in self.frame.iterrows():
             path = tuple(row[g] for g in self.groups)
             first = _first_change(previous, path)
@@ -241,13 +244,13 @@ class GroupedTable:
         return f"{self.caption}\n{self.frame.to_string(index=False)}"
 
 
-def _same(a, b) -> bool:
+def _same(a: Any, b: Any) -> bool:
     if is_missing(a) or is_missing(b):
         return is_missing(a) and is_missing(b)
     return a == b
 
 
-def _first_change(previous: tuple | None, path: tuple) -> int:
+def _first_change(previous: tuple[Any, ...] | None, path: tuple[Any, ...]) -> int:
     """The outermost group level at which a row's groups differ from the row before."""
     if previous is None:
         return 0
@@ -260,7 +263,7 @@ def _first_change(previous: tuple | None, path: tuple) -> int:
 def _check_grouping(frame: pd.DataFrame, parents: list[str], column: str) -> None:
     """Within each parent, a group's rows are together, and rows without a group come first."""
     keys = [tuple(r) for r in frame[parents].itertuples(index=False)] if parents else None
-    seen: dict[tuple, list] = {}
+    seen: dict[tuple[Any, ...], list[Any]] = {}
     for key, value in zip(keys or [()] * len(frame), frame[column], strict=True):
         values = seen.setdefault(key, [])
         if values and _same(values[-1], value):
@@ -274,7 +277,8 @@ def _check_grouping(frame: pd.DataFrame, parents: list[str], column: str) -> Non
         values.append(value)
 
 
-def ranked_for(df: pd.DataFrame, item: str, keys, by: list[str] | str = "gemeente") -> list:
+def ranked_for(df: pd.DataFrame, item: str, keys: Iterable[Hashable], by: list[str] | str = "gemeente"
+               ) -> list[Any]:
     """The top-N list for each key in `keys` (values of the `by` column(s), e.g. the gemeenten
     of a count table, or (gemeente, doelgroep) pairs), in the order of `keys`; missing (shown
     as unknown) where a key has no list."""
@@ -306,153 +310,18 @@ def missing_note(gemeenten: Sequence[str], present: Sequence[str]) -> list[str]:
     return [f"Geen gegevens voor: {', '.join(absent)}."] if absent and len(absent) < len(gemeenten) else []
 
 
-# ---- year over year ---------------------------------------------------------
+def count_and_top(ed: Edition, dataset: str, lists: str, *, item: str, noun: str, caption: str,
+                  counts: tuple[str, ...] | None = None) -> Table:
+    """The table of a service per gemeente: its counts (`dataset`, under the schema's Dutch
+    headings) and then each gemeente's top-N list from `lists` (its `item` column), headed
+    "Top N <noun>".
 
-def _or_dash(fmt: Callable[[object], str]) -> Callable[[object], str]:
-    return lambda value: NO_FIGURE if is_missing(value) else fmt(value)
-
-
-@dataclass(frozen=True)
-class Change:
-    """This year's figure against last year's: the difference, and the difference as a fraction
-    of last year's figure (None when that was 0). Shown as "+12 (+4,0%)".
-
-    >>> str(Change(12, 0.04)), str(Change(-4, -0.04)), str(Change(5, None))
-    ('+12 (+4,0%)', '-4 (-4,0%)', '+5')
+    The chapter gives the totals of these counts in the sentence above the table (its
+    kerncijfers), so they count as published. `counts`: the columns that count people,
+    when not every count does (spreekuren are meetings).
     """
-
-    diff: int
-    fraction: float | None
-
-    def __str__(self) -> str:
-        text = fmt_signed(self.diff)
-        return text if self.fraction is None else f"{text} ({fmt_pct(self.fraction, signed=True)})"
-
-
-def change(now, before) -> Change | None:
-    """The change from `before` to `now`; None when either is missing.
-
-    >>> change(112, 100), change(7, 0), change(3, None)
-    (Change(diff=12, fraction=0.12), Change(diff=7, fraction=None), None)
-    """
-    if is_missing(now) or is_missing(before):
-        return None
-    diff = int(now) - int(before)
-    return Change(diff, diff / int(before) if int(before) else None)
-
-
-def compare(table: Table, previous: Table, *, key: str, columns: Sequence[str] | Mapping[str, str],
-            year: int, previous_year: int) -> Table:
-    """The table with, after each compared column, last year's figure and the change (a `Change`:
-    absolute and in percent, in one column so the table still fits a page); rows are matched on
-    `key` (the total row on its label).
-
-    `columns` is a list of headings, or a mapping of heading to a short name that tells
-    the change columns apart when more than one column is compared. The compared
-    column is headed with its year. A row without a figure last year shows "–" there.
-    """
-    labels = dict(columns) if isinstance(columns, Mapping) else {c: c for c in columns}
-    several = len(labels) > 1
-    old = previous.frame.drop_duplicates(key).set_index(key)
-    frame = table.frame.copy()
-    formats = dict(table.formats)
-    counts = list(table.counts)
-    derived = dict(table.derived)
-    numeric = list(table.numeric)
-    total_column = table.total_column
-    made: dict[str, tuple[str, str, str]] = {}
-    for column, short in labels.items():
-        now_name, old_name = f"{column} {year}", f"{column} {previous_year}"
-        diff_name = f"Verschil {short}" if several else "Verschil"
-        before = frame[key].map(old[column]) if column in old.columns else pd.Series(pd.NA, index=frame.index)
-        before = pd.array([None if is_missing(b) else int(b) for b in before], dtype="Int64")
-        changes = pd.Series([change(n, b) for n, b in zip(frame[column], before, strict=True)],
-                            index=frame.index, dtype=object)
-        at = list(frame.columns).index(column)
-        frame = frame.rename(columns={column: now_name})
-        frame.insert(at + 1, old_name, before)
-        frame.insert(at + 2, diff_name, changes.where(changes.notna(), pd.NA))
-        formats[old_name] = _or_dash(fmt_int)
-        formats[diff_name] = _or_dash(str)
-        if column in counts:
-            counts[counts.index(column)] = now_name
-            counts.append(old_name)
-        if total_column == column:
-            total_column = now_name
-        derived[diff_name] = (now_name, old_name)
-        numeric = [now_name if c == column else c for c in numeric] + [old_name, diff_name]
-        made[column] = (now_name, old_name, diff_name)
-    notes = list(table.notes)
-    notes.append(f"Verschil: hoeveel meer (+) of minder (-) dan in {previous_year}, met tussen haakjes "
-                 "de verandering in procenten.")
-    if any(pd.isna(frame[names[1]]).any() for names in made.values()):
-        notes.append(f"{NO_FIGURE}: geen cijfer voor {previous_year}.")
-    gone = [k for k in old.index if k not in set(frame[key])]
-    if gone:
-        counted = " Het totaal van dat jaar telt ze mee." if table.total else ""
-        notes.append(f"Alleen in {previous_year}: {', '.join(map(str, gone))}.{counted}")
-    return replace(table, frame=frame, caption=f"{table.caption}, vergeleken met {previous_year}",
-                   notes=notes, formats=formats, counts=tuple(counts), derived=derived,
-                   numeric=tuple(numeric), total_column=total_column,
-                   comparison=Comparison(year, previous_year, made))
-
-
-# ---- small numbers ------------------------------------------------------------
-
-def suppress_table(table: Table, below: int | None, *, also: set | None = None) -> Table:
-    """The table as an edition that hides counts under `below` shows it (see `suppress`);
-    unchanged when `below` is None. Adds a note with the rule when it hid anything.
-    `also`: cells (row number, column) to hide besides, because another table hid them."""
-    if not below or table.frame.empty:
-        return table
-    frame = table.frame.reset_index(drop=True)
-    primary, hidden = suppress.hidden_cells(
-        frame, below, counts=table.counts, total_row=table.total, total_column=table.total_column,
-        sums_published=table.sums_published, derived=table.derived, also=also)
-    if not hidden:
-        return table
-    notes = [*table.notes, suppress.rule(below, secondary=bool(hidden - primary))]
-    return replace(table, frame=suppress.apply(frame, below, primary, hidden), notes=notes)
-
-
-def for_edition(*, key: str | None = None,
-                compare_columns: Sequence[str] | Mapping[str, str] | Callable[[Table], Sequence[str]] = ()):
-    """Make a chapter's table function edition-aware.
-
-    The wrapped function builds the table of one year with every figure. The result
-    adds last year's figures and the change in `compare_columns` (rows matched on
-    `key`; or a function of the table giving them) when the data has the year before
-    and that year has rows for this table, and then hides small numbers when the
-    edition asks for it. The plain function stays available as `.plain`.
-    """
-    def decorate(build: Callable[..., Table]) -> Callable[..., Table]:
-        @functools.wraps(build)
-        def table(ed, *args, **kwargs) -> Table:
-            current = build(ed, *args, **kwargs)
-            columns = compare_columns(current) if callable(compare_columns) else compare_columns
-            if columns and key and len(current.frame):
-                before = previous_table(build, ed, *args, **kwargs)
-                if before is not None and len(before.frame):
-                    current = compare(current, before, key=key, columns=columns,
-                                      year=ed.year, previous_year=ed.year - 1)
-            return suppress_table(current, ed.suppress_below)
-
-        table.plain = build
-        return table
-
-    return decorate
-
-
-def previous_table(build, ed, *args, **kwargs) -> Table | None:
-    """The same table for the year before, or None when there is no such year or file."""
-    from ...data.read import DataError
-
-    before = ed.previous()
-    if before is None:
-        return None
-    try:
-        return build(before, *args, **kwargs)
-    except DataError as err:
-        if all(p.missing for p in err.problems):
-            return None  # a dataset that is new this year: nothing to compare with
-        raise
+    titles = by_name(dataset).titles
+    frame = ed.load(dataset).rename(columns=titles)
+    top = ed.load(lists)
+    frame[top_title(top, noun)] = ranked_for(top, item, frame[titles["gemeente"]])
+    return Table(frame, caption, counts=counts, sums_published=True)
