@@ -53,7 +53,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 PROJ_ROOT = Path(__file__).resolve().parents[1]
 YEAR = 2022
@@ -148,13 +150,14 @@ def scenario_plain_parallel(work: Path, out_name: str = "plain") -> dict:
     return {"work": time.perf_counter() - started, "chapters_s": chapters, "kernels": len(executed)}
 
 
-def _count_kernels() -> list:
+def _count_kernels() -> list[int]:
+    """A list that gets an item for every kernel started from now on in this process."""
     import jaarverslag.run.kernels as kernels
 
-    started: list = []
+    started: list[int] = []
     real = kernels.Kernel.__init__
 
-    def counting(self, *args, **kwargs):
+    def counting(self: kernels.Kernel, *args: Any, **kwargs: Any) -> None:
         started.append(1)
         real(self, *args, **kwargs)
 
@@ -201,7 +204,8 @@ def scenario_limit(work: Path) -> dict:
     outputs: list = []
 
     class Capture(DisplayPublisher):
-        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
+        def publish(self, data: dict, metadata: dict | None = None, source: str | None = None, *,
+                    transient: dict | None = None, update: bool = False, **kwargs: Any) -> None:
             outputs.append(nbformat.v4.new_output("display_data", data=data, metadata=metadata or {}))
 
     shell = InteractiveShell.instance()  # display machinery only: cells run with exec()
@@ -234,7 +238,7 @@ def scenario_limit(work: Path) -> dict:
                 exec(compile(tree, str(source), "exec"), namespace)
                 value = eval(compile(ast.Expression(last.value), str(source), "eval"), namespace) if last else None
                 if value is not None:
-                    data, metadata = shell.display_formatter.format(value)
+                    data, metadata = shell.display_formatter.format(value)  # type: ignore[union-attr]
                     if data:
                         outputs.append(nbformat.v4.new_output("execute_result", data=data, metadata=metadata,
                                                               execution_count=count))
@@ -253,8 +257,9 @@ def scenario_limit(work: Path) -> dict:
     return {"work": work_s, "chapters_s": chapters, "sane": sane}
 
 
-SCENARIOS = {"baseline": scenario_baseline, "build": scenario_build, "editions": scenario_editions,
-             "limit": scenario_limit, "plain": scenario_plain_parallel}
+SCENARIOS: dict[str, Callable[..., dict]] = {
+    "baseline": scenario_baseline, "build": scenario_build, "editions": scenario_editions,
+    "limit": scenario_limit, "plain": scenario_plain_parallel}
 
 
 def child(name: str, work: Path, out_name: str | None = None) -> None:
@@ -334,7 +339,8 @@ def _cli() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "jaarverslag.cli"]
 
 
-def process_time(command: list[str], runs: int = PROCESS_RUNS, after_warm_up=None) -> dict:
+def process_time(command: list[str], runs: int = PROCESS_RUNS,
+                 after_warm_up: Callable[[], object] | None = None) -> dict:
     """Wall clock of a whole process, start to exit: median of `runs` after one warm-up run
     (then `after_warm_up()` is called, if given)."""
     times = []
@@ -509,7 +515,7 @@ def main() -> int:
 
     print()
     print(f"whole processes, start to exit, wall clock: median of {PROCESS_RUNS} after one warm-up (min-max); targets")
-    for name, res, target in [
+    for name, res, target in [  # type: ignore[assignment]
         (f"build --year {YEAR} (no change)", no_change, TARGET_NO_CHANGE),
         ("--help", help_time, TARGET_HELP),
     ]:

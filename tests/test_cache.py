@@ -95,7 +95,9 @@ def test_a_changed_notebook_reruns_only_that_chapter(tmp_path, data_copy):
     assert "Proef, herzien" in page
 
 
-def test_a_changed_data_file_reruns_only_the_chapters_that_read_it(tmp_path, data_copy):
+def test_a_changed_data_file_or_prose_page_reruns_only_the_chapters_that_read_it(tmp_path, data_copy):
+    """A key from the datasets a chapter declares would miss the prose page (no dataset) and
+    gemeenten.csv (read by the checks of the data a chapter loads)."""
     book = make_book(tmp_path / "book", {"clienten": CLIENTEN, "skillz": SKILLZ, "tekst": TEKST})
     out = tmp_path / "out"
     first = build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
@@ -145,8 +147,9 @@ def test_no_cache_runs_everything_and_keeps_no_cache(tmp_path, data_copy):
     assert not (out / ".cache").exists()
 
 
-def test_what_a_chapter_opens_or_imports_under_the_book_counts_too(tmp_path, data_copy):
-    """Reads the chapter does itself (not through jaarverslag.data.read) and its own modules."""
+def test_a_file_a_chapter_opens_itself_or_a_project_module_it_imports_reruns_it(tmp_path, data_copy):
+    """Reads the chapter does itself (not through jaarverslag.data.read) and its own modules:
+    no declared dataset would name them."""
     (data_copy / "2022" / "noot.txt").write_text("eerste noot", encoding="utf-8")
     book = make_book(tmp_path / "book", {
         "noot": "from pathlib import Path\nprint(open(Path(data_dir) / '2022' / 'noot.txt').read())",
@@ -213,6 +216,7 @@ import jaarverslag.chapters.clienten as clienten
 waarschuwer.waarschuw()
 lekt = 1
 pd.set_option("display.max_rows", 3)
+pd.set_option("display.float_format", "{:.1f}".format)
 os.environ["JV_LEK"] = "1"
 os.chdir("/")
 sys.path.append("/lek")
@@ -229,7 +233,8 @@ import waarschuwer
 import jaarverslag.chapters.clienten as clienten
 waarschuwer.waarschuw()
 leaks = {
-    "namespace": "lekt" in globals(), "pandas": pd.get_option("display.max_rows") != 60,
+    "namespace": "lekt" in globals(),
+    "pandas": pd.get_option("display.max_rows") != 60 or pd.get_option("display.float_format") is not None,
     "environ": "JV_LEK" in os.environ, "cwd": Path.cwd().name != "notebooks", "sys.path": "/lek" in sys.path,
     "warnings": any(f[0] == "ignore" and f[2] is Warning and f[1] is None for f in warnings.filters),
     "rcParams": mpl.rcParams["lines.linewidth"] != 1.5, "figures": plt.get_fignums() != [],
@@ -254,6 +259,18 @@ def test_a_reused_kernel_starts_each_notebook_as_a_fresh_one(tmp_path, data_copy
     body = [c for c in schoon["cells"] if c["cell_type"] == "code"]
     assert body[0]["execution_count"] == 1  # counting starts again
     assert any(o.get("name") == "stderr" and "let op" in "".join(o["text"]) for o in body[-1]["outputs"])
+
+
+def test_each_notebook_in_a_reused_kernel_records_the_chapter_code_it_uses(tmp_path, data_copy):
+    """Chapter code (toolkit too) is loaded afresh per notebook, also through `jv.section`, which the
+    package loads on first use: so a changed toolkit module re-runs the chapters that use it, no other."""
+    uses = "import jaarverslag as jv\nprint(jv.section.__module__)"
+    book = make_book(tmp_path / "book", {"een": uses, "twee": uses, "kaal": "import jaarverslag as jv\njv.fmt_int(1)"})
+    runs = run_chapters([book.parent / "notebooks" / f"{n}.ipynb" for n in ("een", "twee", "kaal")],
+                        tmp_path / "warm", parameters(data_copy), jobs=1)  # one kernel, in this order
+    sections = [[r for r in run.reads if r.endswith("chapters/toolkit/sections.py")] for run in runs]
+    assert [len(found) for found in sections] == [1, 1, 0]
+    assert not any("/chapters/" in r for r in runs[2].reads)
 
 
 @pytest.mark.slow
@@ -338,7 +355,7 @@ def test_the_trace_records_reads_and_listings_under_the_roots_only(tmp_path):
     ours = [f for f in found if str(tmp_path) in f]
     assert ours == sorted([str(tmp_path / "in" / "a.csv"), str(tmp_path / "in" / "ontbreekt.csv"),
                            trace.LISTING + str(tmp_path / "in")])
-    assert any(f.endswith("jaarverslag/trace.py") for f in found)  # the project's loaded modules
+    assert any(f.endswith("jaarverslag/run/trace.py") for f in found)  # the project's loaded modules
     shutil.rmtree(tmp_path / "uit")
 
 

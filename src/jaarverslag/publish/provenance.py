@@ -3,46 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import platform
 import subprocess
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
-from .. import paths
+from .. import fingerprint, paths
 from ..style import fmt_date
 
 KEY_PACKAGES = ("jaarverslag", "pandas", "pandera", "matplotlib", "papermill", "nbconvert", "weasyprint")
 
 
-def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def folder_files(folder: Path) -> list[Path]:
+    """The files of a data folder, hidden ones aside, in a fixed order."""
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
 def inputs(files: list[Path]) -> dict[str, str]:
     """Each input file (relative to the project where possible) with its sha256."""
-    out = {}
-    for path in files:
-        out[paths.relative(path)] = file_hash(path)
-    return out
+    return {paths.relative(path): fingerprint.file_digest(path) for path in files}
 
 
 def data_hash(folder: Path) -> str:
     """One hash over every data file of a year: names and contents."""
-    digest = hashlib.sha256()
-    for path in folder_files(folder):
-        digest.update(str(path.relative_to(folder)).encode())
-        digest.update(file_hash(path).encode())
-    return digest.hexdigest()
+    return fingerprint.folder_digest(folder, folder_files(folder))
 
 
 def git_commit() -> str:
     """The commit the report was built from, marked when the tree has uncommitted changes."""
-    def git(*args):
+    def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=paths.root(), capture_output=True, text=True,
                               check=True).stdout.strip()
     try:
@@ -54,16 +42,11 @@ def git_commit() -> str:
 
 
 def package_versions() -> dict[str, str]:
-    found = {"python": platform.python_version()}
-    for name in KEY_PACKAGES:
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "niet geïnstalleerd"
-    return found
+    """Python and the packages the colophon names, with their versions."""
+    return dict(fingerprint.versions(KEY_PACKAGES))
 
 
-def provenance(year: int, data_folder: Path, now: dt.datetime | None = None) -> dict:
+def provenance(year: int, data_folder: Path, now: dt.datetime | None = None) -> dict[str, Any]:
     now = now or dt.datetime.now().astimezone()
     return {
         "year": year,
@@ -74,7 +57,7 @@ def provenance(year: int, data_folder: Path, now: dt.datetime | None = None) -> 
     }
 
 
-def colophon(prov: dict) -> dict[str, str]:
+def colophon(prov: dict[str, Any]) -> dict[str, str]:
     """The provenance as the reader sees it, in Dutch."""
     built = dt.datetime.fromisoformat(prov["built_at"])
     versions = prov["versions"]

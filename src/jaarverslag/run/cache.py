@@ -16,6 +16,22 @@ So a changed data file re-runs only the chapters that read it, and a changed
 module only the chapters that had it loaded. Quarto's freeze looks at the
 source file alone. Only chapters that ran without error are stored.
 
+The package's own code is in the reads, not in the key (its version number does
+not change when a file is edited): a kernel unloads the chapter code
+(`jaarverslag.chapters` and its toolkit) before every notebook, so a notebook
+loads, and records, the chapter modules it imports; the rest of the package stays
+loaded and is recorded by every chapter (`inkernel`). A changed toolkit module
+re-runs the chapters that import it, a changed `edition.py` every chapter.
+
+Why trace reads rather than key a chapter on the dataset files it declares: a
+chapter also reads its prose pages (`data/<jaar>/tekst/*.md`), `gemeenten.csv`
+through the checks of the data it loads, files it opens itself, and the project's
+modules it imports, and none of these is a declared dataset. A coarser key misses
+those changes, and these tests in `tests/test_cache.py` fail with it:
+`test_a_changed_data_file_or_prose_page_reruns_only_the_chapters_that_read_it` and
+`test_a_file_a_chapter_opens_itself_or_a_project_module_it_imports_reruns_it`. So the
+tracing stays.
+
 Keys and kept reads name files by their place, not by where the project happens
 to lie: the notebook and data folder relative to the project, a read as
 "data:2022/clienten.csv" or "project:notebooks/hulp.py" (`trace.Places`), and the
@@ -27,8 +43,8 @@ JSON, its notebook missing or another one) is named in one line on stderr,
 removed, and made again by the same build.
 
 The validation of a year's data is cached the same way (by the files it read and
-the package's source), and `render_key` says whether a published edition is still
-exactly what a build would make.
+the package's source, `validate_cached`), and `render_key` says whether a
+published edition is still exactly what a build would make.
 
 Layout, under `<out>/.cache/` (hidden, so it is never part of a report):
 
@@ -39,23 +55,25 @@ Layout, under `<out>/.cache/` (hidden, so it is never part of a report):
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import os
-import platform
 import shutil
 import stat
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .. import paths
 from ..errors import JaarverslagError
+from ..fingerprint import canonical, digest, file_digest, package_digest, versions
 from . import trace
+
+if TYPE_CHECKING:
+    from ..data.schema import Problem
 
 FORMAT = 2  # bump when the meaning of a key or entry changes (2: reads and keys relative to the project)
 
@@ -68,43 +86,15 @@ MISSING = "ontbreekt"
 NOT_A_FILE = "geen bestand"
 
 
-def digest(data: bytes | str) -> str:
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
-
-
-def canonical(value) -> str:
-    """JSON with sorted keys: the same value always hashes the same."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-
-
-@functools.cache
-def versions(names: tuple[str, ...]) -> dict[str, str]:
-    found = {"python": platform.python_version(), "implementation": sys.implementation.name}
-    for name in names:
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = MISSING
-    return found
-
-
-def package_source_hash() -> str:
-    """One hash over every file of the jaarverslag package (code, templates, fonts)."""
-    root = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            h.update(str(path.relative_to(root)).encode())
-            h.update(path.read_bytes())
-    return h.hexdigest()
+def environment(packages: tuple[str, ...]) -> dict[str, str]:
+    """The Python (version and implementation) and package versions a key depends on."""
+    return {**versions(packages), "implementation": sys.implementation.name}
 
 
 class Hashes:
     """sha256 of files and folder listings (absolute paths), each computed once per build."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._seen: dict[str, str] = {}
 
     def __call__(self, dep: str) -> str:
@@ -123,20 +113,19 @@ class Hashes:
         try:
             if not stat.S_ISREG(os.stat(dep).st_mode):
                 return NOT_A_FILE  # a folder, device or pipe is never read to its end
-            with open(dep, "rb") as f:
-                return hashlib.file_digest(f, "sha256").hexdigest()
+            return file_digest(dep)
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             return MISSING
 
-    def all(self, deps) -> dict[str, str]:
+    def all(self, deps: Iterable[str]) -> dict[str, str]:
         return {dep: self(dep) for dep in deps}
 
-    def forget(self, deps) -> None:
+    def forget(self, deps: Iterable[str]) -> None:
         for dep in deps:
             self._seen.pop(dep, None)
 
 
-def changed_since(deps, started: float) -> bool:
+def changed_since(deps: Iterable[str], started: float) -> bool:
     """Was any of these files written after `started` (time.time())? Then the run may
     have read another version than the one we hashed: do not cache it."""
     for dep in deps:
@@ -149,7 +138,7 @@ def changed_since(deps, started: float) -> bool:
     return False
 
 
-def chapter_key(source: Path, parameters: dict, kernel: str) -> str:
+def chapter_key(source: Path, parameters: dict[str, Any], kernel: str) -> str:
     """The notebook by its place in the project (absolute only outside it) and its bytes,
     the parameters it is given, the kernel and the versions: the same in a copied project."""
     source = Path(source).resolve()
@@ -159,7 +148,7 @@ def chapter_key(source: Path, parameters: dict, kernel: str) -> str:
         "notebook_sha256": digest(source.read_bytes()),
         "parameters": parameters,
         "kernel": kernel,
-        "versions": versions(CHAPTER_PACKAGES),
+        "versions": environment(CHAPTER_PACKAGES),
     }))
 
 
@@ -186,7 +175,7 @@ class Cache:
     one it names) is reported in one line on stderr, removed, and made again.
     """
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.hashes = Hashes()
         self._reported: set[Path] = set()
@@ -238,14 +227,14 @@ class Cache:
         hashes = self.hashes.all(reads)
         meta_file, target = self._chapter(key)
         content = Path(notebook).read_bytes()
-        meta = {"format": FORMAT, "chapter": chapter, "seconds": round(seconds, 3),
-                "notebook_sha256": digest(content),
+        seconds, sha = round(seconds, 3), digest(content)
+        meta = {"format": FORMAT, "chapter": chapter, "seconds": seconds, "notebook_sha256": sha,
                 "reads": {places.portable(dep): sha for dep, sha in hashes.items()},
                 "stored_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
         self._write(target, content)
         self._write(meta_file, (json.dumps(meta, indent=1, ensure_ascii=False) + "\n").encode())
         self._reported.discard(meta_file)
-        return Entry(key, chapter, meta["seconds"], meta["notebook_sha256"], hashes, target)
+        return Entry(key, chapter, seconds, sha, hashes, target)
 
     def restore(self, entry: Entry, target: Path, source: Path | None = None) -> bool:
         """Write the cached notebook to target, as a run of `source` into target would have written it."""
@@ -351,7 +340,7 @@ class Cache:
             raise
 
 
-def _read_meta(file: Path) -> dict | None:
+def _read_meta(file: Path) -> dict[str, Any] | None:
     """An entry's JSON; None when there is none, Damaged when it is not what a build writes."""
     try:
         text = file.read_bytes()
@@ -378,14 +367,14 @@ def _stored_sha(meta_file: Path) -> str | None:
         return None
 
 
-def _field(meta: dict, name: str, kind, what: str):
+def _field(meta: dict[str, Any], name: str, kind: type | tuple[type, ...], what: str) -> Any:
     value = meta.get(name)
     if not isinstance(value, kind) or isinstance(value, bool):
         raise Damaged(f"'{name}' ontbreekt of is geen {what}")
     return value
 
 
-def _reads(meta: dict, places: trace.Places) -> dict[str, str]:
+def _reads(meta: dict[str, Any], places: trace.Places) -> dict[str, str]:
     """The files an entry read, as paths in this project, with their recorded hashes."""
     reads = _field(meta, "reads", dict, "lijst van gelezen bestanden")
     if not all(isinstance(dep, str) and isinstance(sha, str) for dep, sha in reads.items()):
@@ -401,12 +390,12 @@ def validation_key(year: int, data_dir: Path | None) -> str:
     folder = Path(data_dir) if data_dir else paths.data_dir()
     return digest(canonical({
         "format": FORMAT, "year": year, "data_dir": paths.relative(folder.resolve()),
-        "package": package_source_hash(), "versions": versions(CHAPTER_PACKAGES),
+        "package": package_digest(), "versions": environment(CHAPTER_PACKAGES),
     }))
 
 
-def validate_year(year: int, data_dir: Path | None, cache: Cache | None) -> list:
-    """`data.validate_year`, skipped when the files it read last time are unchanged.
+def validate_cached(year: int, data_dir: Path | None, cache: Cache | None) -> list[Problem]:
+    """`data.read.validate_year`, skipped when the files it read last time are unchanged.
 
     `data` (pandas, pandera) is loaded only when validation runs, so a build with
     nothing to do starts fast.
@@ -429,10 +418,10 @@ def validate_year(year: int, data_dir: Path | None, cache: Cache | None) -> list
     return problems
 
 
-def render_key(**parts) -> str:
+def render_key(**parts: object) -> str:
     """Everything a rendered edition depends on besides its build time."""
-    return digest(canonical({"format": FORMAT, "package": package_source_hash(),
-                             "versions": versions(CHAPTER_PACKAGES + RENDER_PACKAGES), **parts}))
+    return digest(canonical({"format": FORMAT, "package": package_digest(),
+                             "versions": environment(CHAPTER_PACKAGES + RENDER_PACKAGES), **parts}))
 
 
 def _touch(path: Path) -> None:

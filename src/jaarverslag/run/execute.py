@@ -19,8 +19,10 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .. import paths
 from ..errors import JaarverslagError, Kind, from_os_error
@@ -38,13 +40,18 @@ from .kernels import (
 )
 from .progress import QUIET, Progress
 
+if TYPE_CHECKING:
+    from jupyter_client import KernelManager
+
+Folders = Iterable[Path | str]  # roots and exclusions of the trace
+
 
 class ChapterError(JaarverslagError):
     """A chapter notebook raised. Names the chapter, cell, error and executed notebook."""
 
     kind = Kind.CHAPTER
 
-    def __init__(self, chapter: str, cell: int | None, error: str, notebook: Path):
+    def __init__(self, chapter: str, cell: int | None, error: str, notebook: Path) -> None:
         self.chapter, self.cell, self.error, self.notebook = chapter, cell, error, notebook
         where = f"cel {cell}" if cell is not None else "onbekende cel"
         super().__init__(
@@ -62,7 +69,9 @@ class ChapterTimeout(ChapterError):
 
     kind = Kind.TIMEOUT
 
-    def __init__(self, chapter: str, cell: int | None, seconds: float, notebook: Path):
+    def __init__(self, chapter: str, cell: int | None, seconds: float | None, notebook: Path) -> None:
+        # `seconds` is the limit that was passed: set whenever a cell can time out
+        seconds = seconds or 0.0
         self.chapter, self.cell, self.seconds, self.notebook = chapter, cell, seconds, notebook
         self.error = f"langer dan {seconds:g} s"
         where = f"cel {cell}" if cell is not None else "een cel"
@@ -75,7 +84,7 @@ class ChapterTimeout(ChapterError):
         return ChapterTimeout(self.chapter, self.cell, self.seconds, notebook)
 
 
-def _timed_out(err: BaseException) -> bool:
+def _timed_out(err: BaseException | None) -> bool:
     """nbclient's CellTimeoutError: a cell ran past `execution_timeout`."""
     from nbclient.exceptions import CellTimeoutError
 
@@ -112,7 +121,8 @@ class Run:
     notebook_sha256: str | None = field(default=None, compare=False)  # of the cached notebook
 
 
-def run_chapter(source: Path, target: Path, parameters: dict, km=None, *, timeout: float | None = None,
+def run_chapter(source: Path, target: Path, parameters: dict[str, Any], km: KernelManager | None = None, *,
+                timeout: float | None = None,
                 files: Path | None = None) -> Run:
     """Execute one chapter notebook into target in a new kernel of its own (plain papermill).
 
@@ -158,7 +168,7 @@ _SESSION: contextvars.ContextVar[KernelPool | None] = contextvars.ContextVar("ke
 
 
 @contextlib.contextmanager
-def session(jobs: int | None = None, *, reuse: bool = True, files: Path | None = None):
+def session(jobs: int | None = None, *, reuse: bool = True, files: Path | None = None) -> Iterator[KernelPool]:
     """Keep warm kernels for every build inside the block (e.g. all editions of a year).
 
     `files`: where their connection files go (`kernels.connection_folder`).
@@ -187,7 +197,7 @@ class Watch:
     places: trace.Places
 
     @classmethod
-    def of(cls, sources: list[Path], parameters: dict, roots=(), exclude=()) -> Watch:
+    def of(cls, sources: list[Path], parameters: dict[str, Any], roots: Folders = (), exclude: Folders = ()) -> Watch:
         project = paths.root()
         data_root = Path(parameters.get("data_dir") or paths.data_dir()).resolve()
         found = {str(Path(r).resolve()) for r in (project, data_root, *roots)}
@@ -207,7 +217,9 @@ def _chapter_error(job: Job) -> JaarverslagError:
         # A full or read-only output folder: e.g. no room for the executed notebook (papermill's
         # write names no file) or for the kernels' connection folder.
         err.filename = err.filename or str(job.target)
-        return from_os_error(err)
+        named = from_os_error(err)
+        if named is not None:
+            return named
     ename, evalue = getattr(err, "ename", None), getattr(err, "evalue", None)
     if ename is not None:  # papermill's PapermillExecutionError
         cell = getattr(err, "exec_count", None) or getattr(err, "cell_index", None)
@@ -215,17 +227,18 @@ def _chapter_error(job: Job) -> JaarverslagError:
     return ChapterError(job.chapter, None, f"{type(err).__name__}: {err}", job.target)
 
 
-def _started(progress: Progress, label: str):
+def _started(progress: Progress, label: str) -> Callable[[Job], None]:
     return lambda job: progress.running(label, job.chapter, ahead=job.ahead)
 
 
-def _stored(cache: cache_mod.Cache | None, progress: Progress, label: str, places: trace.Places):
+def _stored(cache: cache_mod.Cache | None, progress: Progress, label: str,
+            places: trace.Places) -> Callable[[Job], None]:
     """A job's on_done: keep a successful run in the cache, report it."""
 
     def on_done(job: Job) -> None:
         if job.error is None and cache is not None and job.key:
             try:
-                job.entry = cache.store(job.key, job.chapter, job.target, job.seconds, job.reads, job.started,
+                job.entry = cache.store(job.key, job.chapter, job.target, job.seconds, job.reads or [], job.started,
                                         places)
             except OSError:
                 job.entry = None  # a cache that cannot be written is no reason to fail the build
@@ -234,7 +247,11 @@ def _stored(cache: cache_mod.Cache | None, progress: Progress, label: str, place
     return on_done
 
 
-def _restored(cache: cache_mod.Cache, key: str, source: Path, target: Path, places: trace.Places) -> Run | None:
+def _restored(cache: cache_mod.Cache, key: str | None, source: Path, target: Path,
+              places: trace.Places) -> Run | None:
+    """The chapter copied from the cache into target; None when it has to run."""
+    if key is None:
+        return None
     entry = cache.lookup(key, places, Path(source).stem)
     try:
         if entry is None or not cache.restore(entry, target, source):
@@ -244,15 +261,16 @@ def _restored(cache: cache_mod.Cache, key: str, source: Path, target: Path, plac
     return Run(target.stem, target, entry.seconds, True, tuple(entry.reads), key, entry.notebook_sha256)
 
 
-def cached_chapters(sources: list[Path], parameters: dict, cache: cache_mod.Cache) -> list:
+def cached_chapters(sources: list[Path], parameters: dict[str, Any],
+                    cache: cache_mod.Cache) -> list[cache_mod.Entry | None]:
     """The valid cache entry of each chapter, or None where it would have to run."""
     places = Watch.of(sources, parameters).places
     return [cache.lookup(cache_mod.chapter_key(s, parameters, KERNEL), places, s.stem) for s in sources]
 
 
-def run_chapters(sources: list[Path], out_dir: Path, parameters: dict, jobs: int | None = None, *,
+def run_chapters(sources: list[Path], out_dir: Path, parameters: dict[str, Any], jobs: int | None = None, *,
                  cache: cache_mod.Cache | None = None, progress: Progress = QUIET, label: str = "",
-                 roots=(), exclude=(), reuse: bool = True, timeout: float | None = None,
+                 roots: Folders = (), exclude: Folders = (), reuse: bool = True, timeout: float | None = None,
                  files: Path | None = None) -> list[Run]:
     """Run every chapter into out_dir, `jobs` at a time; the first failure in book order is raised.
 
@@ -273,7 +291,7 @@ def run_chapters(sources: list[Path], out_dir: Path, parameters: dict, jobs: int
                 runs[i] = run
     progress.chapters(label, len(sources), len(runs), [runs[i].chapter for i in sorted(runs)])
     todo = [i for i in range(len(sources)) if i not in runs]
-    errors: dict[int, ChapterError] = {}
+    errors: dict[int, JaarverslagError] = {}
     if todo:
         shared = _SESSION.get()
         pool = shared or KernelPool(min(jobs or os.cpu_count() or 1, len(todo)), reuse=reuse, files=files)
@@ -327,8 +345,8 @@ def _taken_over(job: Job, target: Path) -> ChapterTimeout:
     return ChapterTimeout(job.chapter, _hung_cell(target), job.timeout, target)
 
 
-def prefetch(sources: list[Path], parameters: dict, cache: cache_mod.Cache, *, priority: int = 1,
-             progress: Progress = QUIET, label: str = "", roots=(), exclude=(),
+def prefetch(sources: list[Path], parameters: dict[str, Any], cache: cache_mod.Cache, *, priority: int = 1,
+             progress: Progress = QUIET, label: str = "", roots: Folders = (), exclude: Folders = (),
              timeout: float | None = None) -> int:
     """Queue the uncached chapters of an edition in the session's kernels, to be cached.
 
@@ -347,7 +365,7 @@ def prefetch(sources: list[Path], parameters: dict, cache: cache_mod.Cache, *, p
         folder = cache.root / "tmp" / uuid.uuid4().hex
         store = _stored(cache, progress, label, watch.places)
 
-        def on_done(job: Job, store=store, folder=folder) -> None:
+        def on_done(job: Job, store: Callable[[Job], None] = store, folder: Path = folder) -> None:
             try:
                 store(job)
             finally:

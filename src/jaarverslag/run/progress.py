@@ -17,6 +17,8 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Sequence
+from typing import TextIO
 
 
 def _seconds(value: float) -> str:
@@ -27,7 +29,7 @@ def _seconds(value: float) -> str:
     return f"{value:.1f}".replace(".", ",") + " s"
 
 
-def on_terminal(stream=None) -> bool:
+def on_terminal(stream: TextIO | None = None) -> bool:
     stream = stream or sys.stderr
     if os.environ.get("CI"):
         return False
@@ -38,7 +40,7 @@ def on_terminal(stream=None) -> bool:
 
 
 class Progress:
-    def __init__(self, enabled: bool | None = None, stream=None):
+    def __init__(self, enabled: bool | None = None, stream: TextIO | None = None) -> None:
         self.stream = stream
         self.enabled = on_terminal(stream) if enabled is None else enabled
         self._lock = threading.Lock()
@@ -55,7 +57,7 @@ class Progress:
             except (OSError, ValueError):  # stderr closed (e.g. `| head`): the build goes on
                 self.enabled = False
 
-    def chapters(self, label: str, total: int, cached: int, names: list[str] = ()) -> None:
+    def chapters(self, label: str, total: int, cached: int, names: Sequence[str] = ()) -> None:
         """How many chapters there are and how many come from the cache (`names`: which)."""
         self._todo[label], self._done[label] = total - cached, 0
         if cached == total:

@@ -3,7 +3,7 @@
 A chapter's cached output is only valid while everything it read is unchanged. No
 hand-kept list says what that is; it is recorded at run time:
 
-- `record(path)`: `data.find_file`, `data.validate_year` and `prose.read` note every
+- `record(path)`: `data.read.find_file`, `data.read.validate_year` and `prose.read` note every
   data file or prose page they look for, also when it is missing (so adding it later
   counts as a change);
 - an audit hook (`install`, in the chapter kernels) notes every other file opened
