@@ -35,8 +35,9 @@ bench: $(STAMP) ## time the build against papermill by hand and the limit; cold,
 lab: $(STAMP) ## open JupyterLab with the project's kernel
 	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lint: $(STAMP) ## ruff on the package, tests and notebooks (settings in pyproject.toml)
+lint: $(STAMP) ## ruff on the package, tests and notebooks, then mypy on the package (settings in pyproject.toml)
 	$(VENV)/bin/ruff check src tests notebooks $(wildcard bench)
+	$(VENV)/bin/mypy
 
 .PHONY: install-hooks
 install-hooks: $(STAMP) ## strip notebook outputs and run ruff on every git commit (.pre-commit-config.yaml)
