@@ -7,8 +7,14 @@ do) then starts without importing pandas.
 
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 from .errors import JaarverslagError, in_kernel
+
+if TYPE_CHECKING:  # what the lazy names below are, for the type checker (never imported here at run time)
+    from .chapters.toolkit.sections import chapter, section
+    from .edition import Edition
+    from .style import fmt_date, fmt_eur, fmt_int, fmt_pct
 
 try:
     __version__ = version("jaarverslag")
@@ -24,7 +30,7 @@ __all__ = ["Edition", "JaarverslagError", "chapter", "fmt_date", "fmt_eur", "fmt
            "__version__"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name in _LAZY:
         value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
         globals()[name] = value  # once loaded, a plain attribute

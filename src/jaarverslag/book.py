@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -48,7 +49,7 @@ class Book:
         return self.chapters[1:]
 
 
-def _flatten(entries: list) -> list[str]:
+def _flatten(entries: object) -> list[str]:
     """Chapter entries in order; Quarto allows `- part: ...` groups with their own list."""
     if not isinstance(entries, list):
         raise BookError(f"book.chapters in _quarto.yml is geen lijst: {entries!r}; zet elk hoofdstuk op een "
@@ -68,7 +69,7 @@ def _flatten(entries: list) -> list[str]:
     return out
 
 
-def _check_chapter(book_file: Path, chapter) -> None:
+def _check_chapter(book_file: Path, chapter: object) -> None:
     """A chapter is a file in the book's folder (or below it): a build reads, copies and
     renders it, so an entry like ../../x.ipynb or /etc/x is refused, and so is a typo."""
     folder = book_file.resolve().parent
@@ -128,7 +129,7 @@ def read_book(path: Path) -> Book:
     )
 
 
-def _cell_timeout(config: dict, path: Path) -> float:
+def _cell_timeout(config: dict[str, Any], path: Path) -> float:
     """`jaarverslag: cell-timeout: SECONDS` in _quarto.yml, else DEFAULT_CELL_TIMEOUT.
 
     A top-level key of our own: Quarto keeps project keys it does not know (as

@@ -7,7 +7,10 @@ import signal
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn, TypeVar
 
 from . import paths
 from .errors import JaarverslagError, Kind, from_os_error
@@ -31,13 +34,17 @@ class DutchParser(argparse.ArgumentParser):
         "invalid Path value": "geen geldig pad",
     }
 
-    def error(self, message: str):
+    def error(self, message: str) -> NoReturn:
         for english, dutch in self.PHRASES.items():
             message = message.replace(english, dutch)
         self.exit(2, f"{self.prog}: {' '.join(message.split())}. Zie '{self.prog} --help'.\n")
 
 
-def number(convert: type, accepts, rule: str, noun: str = ""):
+Number = TypeVar("Number", int, float)
+
+
+def number(convert: Callable[[str], Number], accepts: Callable[[Number], bool], rule: str,
+           noun: str = "") -> Callable[[str], Number]:
     """An argparse type: `convert(text)` where `accepts(value)`, else a Dutch complaint naming `rule`.
 
     >>> number(int, lambda v: 1 <= v <= 64, "moet tussen 1 en 64 liggen")("8")
@@ -45,7 +52,7 @@ def number(convert: type, accepts, rule: str, noun: str = ""):
     """
     noun = noun or ("geen geheel getal" if convert is int else "geen getal")
 
-    def parse(text: str):
+    def parse(text: str) -> Number:
         try:
             value = convert(text.strip())
         except ValueError:
@@ -63,7 +70,7 @@ positive = number(float, lambda v: 0 < v < INF, "moet groter dan 0 zijn")
 not_negative = number(float, lambda v: 0 <= v < INF, "moet 0 of meer zijn")
 
 
-def whole(low: int, high: int):
+def whole(low: int, high: int) -> Callable[[str], int]:
     return number(int, lambda v: low <= v <= high, f"moet tussen {low} en {high} liggen")
 
 
@@ -151,7 +158,7 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def _interrupt(signum, frame):
+def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
     raise KeyboardInterrupt
 
 

@@ -13,6 +13,8 @@ from .style import fmt_int
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .style import Figure
+
 # The data and suppress modules (pandas, pandera) are loaded by the methods that read data:
 # an Edition is made before a build knows whether it has anything to do.
 
@@ -27,7 +29,7 @@ class Edition:
     data_dir: Path | str | None = None
     suppress_below: int | None = None  # public editions: counts 1..N-1 shown as "<N"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "year", names.year(self.year, self.data_dir))
         if self.gemeente is not None:
             object.__setattr__(self, "gemeente", names.gemeente(self.gemeente, self.year, self.data_dir))
@@ -93,7 +95,7 @@ class Edition:
                 raise
         return replace(self, year=self.year - 1)
 
-    def fmt_count(self, value) -> str:
+    def fmt_count(self, value: Figure) -> str:
         """A count of people in a sentence, as this edition shows it: "<N" when small.
 
         >>> Edition(2022, suppress_below=5).fmt_count(3), Edition(2022).fmt_count(3)
@@ -101,8 +103,8 @@ class Edition:
         """
         from .chapters.toolkit import suppress
 
-        value = suppress.shown(value, self.suppress_below)
-        return str(value) if isinstance(value, suppress.Suppressed) else fmt_int(value)
+        hidden = suppress.shown(value, self.suppress_below)  # "<N", or the value itself
+        return str(hidden) if isinstance(hidden, suppress.Suppressed) else fmt_int(value)
 
     @property
     def suppression_rule(self) -> str | None:

@@ -11,6 +11,11 @@ from __future__ import annotations
 import errno
 import sys
 from enum import Enum
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 
 class Kind(Enum):
@@ -33,7 +38,7 @@ class JaarverslagError(Exception):
 
     kind: Kind = Kind.DATA
 
-    def __init__(self, message: str, kind: Kind | None = None):
+    def __init__(self, message: str, kind: Kind | None = None) -> None:
         super().__init__(message)
         if kind is not None:
             self.kind = kind
@@ -67,20 +72,21 @@ def in_kernel() -> None:
     papermill still marks the cell as failed and names the error; the analyst in
     JupyterLab sees one line that says what to fix.
     """
-    shell = sys.modules.get("IPython") and _shell()
+    shell = _shell() if sys.modules.get("IPython") else None
     if shell is None or getattr(shell, "_jaarverslag_errors", False):
         return
 
-    def show(shell, etype, value, tb, tb_offset=None):
+    def show(shell: InteractiveShell, etype: type[BaseException], value: BaseException, tb: TracebackType | None,
+             tb_offset: int | None = None) -> list[str]:
         sentence = [str(value)]  # the error output's whole "traceback"
         shell._showtraceback(etype, value, sentence)
         return sentence
 
     shell.set_custom_exc((JaarverslagError,), show)
-    shell._jaarverslag_errors = True
+    shell._jaarverslag_errors = True  # type: ignore[attr-defined]  # our own mark on IPython's shell: install once
 
 
-def _shell():
+def _shell() -> InteractiveShell | None:
     try:
         from IPython import get_ipython
     except ImportError:

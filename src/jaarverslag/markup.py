@@ -20,11 +20,17 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING, Any
 
 import nh3
 
 from .errors import JaarverslagError, Kind
+
+if TYPE_CHECKING:
+    import mistune
+    from nbconvert.filters.markdown_mistune import MarkdownWithMath
 
 # ---- data text in Markdown -----------------------------------------------------
 
@@ -33,7 +39,7 @@ from .errors import JaarverslagError, Kind
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&!#|~^$@{}])")
 
 
-def md_text(value) -> str:
+def md_text(value: object) -> str:
     """Data text for a Markdown sentence: shown as written, never read as Markdown or HTML.
     Line breaks become spaces (a value is part of one sentence).
 
@@ -63,7 +69,7 @@ class LinkError(JaarverslagError):
     kind = Kind.DATA
 
 
-def web_href(value) -> str | None:
+def web_href(value: object) -> str | None:
     """The link for a website from the data: an http(s) address as given, a bare domain (with
     or without a path) as `http://domain` (as the report has always printed it); None for
     anything else. Accepts at least what the `website` kind of the data schema accepts.
@@ -81,7 +87,7 @@ def web_href(value) -> str | None:
     return None
 
 
-def md_link(value, *, where: str) -> str:
+def md_link(value: object, *, where: str) -> str:
     """A website from the data as a Markdown link, its text the website as written.
     `where` names the file for the error: anything but an http(s) address or a bare
     domain is refused (`LinkError`)."""
@@ -183,12 +189,12 @@ def _clean(html: str, tags: set[str], attributes: dict[str, set[str]]) -> str:
 class _Audit(HTMLParser):
     """Collects what a cleaner will take out that could run code or is no markup of ours."""
 
-    def __init__(self, tags: set[str]):
+    def __init__(self, tags: set[str]) -> None:
         super().__init__(convert_charrefs=True)
         self.tags = tags
         self.found: dict[str, None] = {}  # in order, once each
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in self.tags:
             self.found[f"<{tag}>"] = None
         for name, value in attrs:
@@ -235,7 +241,7 @@ def clean_body(html: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _markdown():
+def _markdown() -> MarkdownWithMath:
     from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
     return MarkdownWithMath(renderer=IPythonRenderer(escape=False, exclude_anchor_links=True))
@@ -248,14 +254,14 @@ def markdown_html(source: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _markdown_tokens():
+def _markdown_tokens() -> mistune.Markdown:
     import mistune
     from nbconvert.filters.markdown_mistune import MarkdownWithMath
 
     return mistune.create_markdown(renderer=None, plugins=list(MarkdownWithMath.DEFAULT_PLUGINS))
 
 
-def _tokens_plain(tokens) -> bool:
+def _tokens_plain(tokens: Iterable[dict[str, Any]]) -> bool:
     for token in tokens:
         if token["type"] in ("block_html", "inline_html"):
             return False
@@ -276,4 +282,7 @@ def plain_markdown(source: str) -> bool:
     >>> [plain_markdown(s) for s in ("<b>x</b>", "[a](javascript:x)", "[a]{onclick=x}")]
     [False, False, False]
     """
-    return "{" not in source and _tokens_plain(_markdown_tokens()(source))
+    if "{" in source:
+        return False
+    tokens = _markdown_tokens()(source)  # a list of tokens: the parser has no renderer
+    return isinstance(tokens, list) and _tokens_plain(tokens)

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 
 from .read import display_path, find_file
 from .schema import Problem, line_of
+
+
+class CrossCheck(Protocol):
+    """A rule across datasets: said in words for docs/data.md, and checked on a year's frames."""
+
+    def describe(self) -> str: ...
+
+    def problems(self, frames: dict[str, pd.DataFrame], folder: Path) -> list[Problem]: ...
+
+
+def _file(folder: Path, name: str) -> str:
+    """The dataset's file as a problem names it (it exists: its rows were read)."""
+    return display_path(find_file(folder, name) or folder / f"{name}.csv")
 
 
 @dataclass(frozen=True)
@@ -36,8 +50,8 @@ class SumsTo:
         if self.part not in frames or self.whole not in frames:
             return []
         sums = frames[self.part].groupby(self.key)[self.part_column].sum()
-        whole_file = display_path(find_file(folder, self.whole))
-        part_file = display_path(find_file(folder, self.part))
+        whole_file = _file(folder, self.whole)
+        part_file = _file(folder, self.part)
         found = []
         for index, row in frames[self.whole].iterrows():
             stated = row[self.whole_column]
@@ -67,7 +81,7 @@ class RefersTo:
         if self.child not in frames or self.parent not in frames:
             return []
         known = set(frames[self.parent][self.column])
-        child_file = display_path(find_file(folder, self.child))
+        child_file = _file(folder, self.child)
         return [
             Problem(child_file, line_of(index), self.column, value,
                     f"komt niet voor in {self.parent} ({', '.join(sorted(known))})")
@@ -92,7 +106,7 @@ class OnlyWhereFlagged:
             return []
         parent = frames[self.parent]
         silent = set(parent.loc[~parent[self.flag].astype(bool), self.key])
-        child_file = display_path(find_file(folder, self.child))
+        child_file = _file(folder, self.child)
         return [
             Problem(child_file, line_of(index), self.key, value,
                     f"staat in {self.parent} met {self.flag} = nee: deze rij zou nooit getoond worden")
@@ -119,8 +133,8 @@ class RowsWhereFlagged:
         if self.child not in frames or self.parent not in frames:
             return []
         parent, listed = frames[self.parent], set(frames[self.child][self.key])
-        parent_file = display_path(find_file(folder, self.parent))
-        child_file = display_path(find_file(folder, self.child))
+        parent_file = _file(folder, self.parent)
+        child_file = _file(folder, self.child)
         return [
             Problem(parent_file, line_of(index), self.flag, "ja",
                     f"{row[self.key]} heeft geen rijen in {child_file}; vul die in, of zet hier 'nee'")
@@ -128,7 +142,7 @@ class RowsWhereFlagged:
         ]
 
 
-CHECKS = [
+CHECKS: list[CrossCheck] = [
     SumsTo("leeftijd", "clienten", "clienten", "clienten", "gemeente", absent_is_unknown=True),
     RefersTo("wijkhuis_activiteiten", "wijkhuizen", "wijkhuis"),
     SumsTo("wijkhuis_activiteiten", "deelnemers", "wijkhuizen", "deelnemers_totaal", "wijkhuis"),

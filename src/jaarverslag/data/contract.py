@@ -10,7 +10,7 @@ import re
 import pandas as pd
 
 from ..paths import slug
-from .schema import Dataset, Rule, count, date, flag, frequency, gemeente, rank, text, website
+from .schema import Dataset, Field, Rule, count, date, flag, frequency, gemeente, rank, text, website
 
 # Prose pages per year, in data/<year>/tekst/<name>.md (see prose.py).
 TEXTS = ("voorwoord", "raad_van_toezicht")
@@ -22,7 +22,8 @@ AGE_GROUPS = ("t/m 17 jaar", "18-29 jaar", "30-39 jaar", "40-49 jaar", "50-59 ja
               "60-69 jaar", "70+")
 
 
-def _ranked(name, title, source, item, item_title, item_description, extra=(), may_be_empty=False):
+def _ranked(name: str, title: str, source: str, item: str, item_title: str, item_description: str,
+            extra: tuple[Field, ...] = (), may_be_empty: bool = False) -> Dataset:
     """A top-N list per gemeente: one row per gemeente and rank (long format)."""
     return Dataset(
         name, title, source,
@@ -45,7 +46,7 @@ _PLACE_NAME = re.compile(r"^(?:[^\W\d_]|[ '’.()\-])+$")
 
 def _place_names(column: str) -> tuple[Rule, ...]:
     def not_a_name(df: pd.DataFrame) -> pd.Series:
-        def is_name(name) -> bool:
+        def is_name(name: object) -> bool:
             # A letter that has no ASCII form (Ω) leaves an empty slug: no file name to give it.
             return not isinstance(name, str) or (bool(_PLACE_NAME.match(name)) and slug(name) != "")
 

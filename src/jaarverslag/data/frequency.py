@@ -55,7 +55,7 @@ def parse_frequency(text: str) -> Frequency:
     )
 
 
-def is_frequency(text) -> bool:
+def is_frequency(text: str) -> bool:
     try:
         parse_frequency(text)
     except ValueError:

@@ -32,7 +32,7 @@ def new_year(year: int, data_dir: Path | None = None) -> list[Path]:
         raise JaarverslagError(f"{previous} ontbreekt: new-year vult de nieuwe sjablonen uit het jaar ervoor. "
                                "Maak eerst dat jaar, of kies het jaar erna.", Kind.NAME)
     target.mkdir(parents=True)
-    written = []
+    written: list[Path] = []
     for name, dataset in DATASETS.items():
         keep = carried_columns(dataset)
         rows = load(year - 1, name, data_dir)[keep].drop_duplicates()
@@ -47,7 +47,7 @@ def new_year(year: int, data_dir: Path | None = None) -> list[Path]:
     return written
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is True or value is False:
         return "ja" if value else "nee"
     return "" if value is None or value != value else str(value)

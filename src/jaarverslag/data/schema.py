@@ -7,8 +7,9 @@ every broken rule becomes a `Problem` that names file, line, column and value.
 
 from __future__ import annotations
 
+import numbers
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -91,38 +92,40 @@ class Field:
     maximum: int | None = None  # a count's plausible upper bound: above it, a typo is likelier than a fact
 
 
-def count(name, title, description, *, maximum: int, required=True):
+def count(name: str, title: str, description: str, *, maximum: int, required: bool = True) -> Field:
     """A count column; `maximum` is the largest figure that is still plausible (2022 has the real ones)."""
     return Field(name, COUNT, title, description, required, maximum=maximum)
 
 
-def text(name, title, description, required=True, allowed=()):
+def text(name: str, title: str, description: str, required: bool = True, allowed: Iterable[str] = ()) -> Field:
     return Field(name, TEXT, title, description, required, allowed=tuple(allowed))
 
 
-def gemeente(name="gemeente", description="Gemeente waar het werk is gedaan.", required=True):
+def gemeente(name: str = "gemeente", description: str = "Gemeente waar het werk is gedaan.",
+             required: bool = True) -> Field:
     return Field(name, TEXT, "Gemeente", description, required, gemeente=True)
 
 
-def rank(description="Plaats in de top, 1 is het vaakst genoemd.", maximum=50):
+def rank(description: str = "Plaats in de top, 1 is het vaakst genoemd.", maximum: int = 50) -> Field:
     return Field("rang", COUNT, "Rang", description, maximum=maximum)
 
 
-def website(name="website", title="Website", description="Adres zoals gepubliceerd, zonder http://."):
+def website(name: str = "website", title: str = "Website",
+            description: str = "Adres zoals gepubliceerd, zonder http://.") -> Field:
     return Field(name, WEBSITE, title, description)
 
 
-def frequency(name="frequentie", title="Frequentie", required=False):
+def frequency(name: str = "frequentie", title: str = "Frequentie", required: bool = False) -> Field:
     return Field(name, FREQUENCY, title,
                  "Hoe vaak het samenkomt, in woorden: 'wekelijks', '2x per maand', ...",
                  required)
 
 
-def date(name, title, description):
+def date(name: str, title: str, description: str) -> Field:
     return Field(name, DATE, title, description)
 
 
-def flag(name, title, description):
+def flag(name: str, title: str, description: str) -> Field:
     return Field(name, BOOL, title, description)
 
 
@@ -132,7 +135,7 @@ class Rule:
 
     column: str
     message: str
-    failing_rows: Callable[[pd.DataFrame], pd.Series]
+    failing_rows: Callable[[pd.DataFrame], pd.Series[bool]]
 
 
 @dataclass(frozen=True)
@@ -199,7 +202,7 @@ def _as_check(rule: Rule) -> pa.Check:
 
 
 def _ranks_rule(by: tuple[str, ...]) -> Rule:
-    def failing(df: pd.DataFrame) -> pd.Series:
+    def failing(df: pd.DataFrame) -> pd.Series[bool]:
         groups = df.groupby(list(by), sort=False, dropna=False)["rang"] if by else [(None, df["rang"])]
         bad = pd.Series(False, index=df.index)
         for _, ranks in groups:
@@ -237,7 +240,7 @@ def coerce(dataset: Dataset, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame
     return pd.DataFrame(out, index=raw.index), problems
 
 
-def _read_cell(f: Field, cell) -> tuple[object, str | None]:
+def _read_cell(f: Field, cell: object) -> tuple[object, str | None]:
     if isinstance(cell, ExcelFormula):
         return pd.NA, "is een formule zonder opgeslagen uitkomst: open het bestand in Excel en sla het op"
     text = "" if cell is None or (isinstance(cell, float) and pd.isna(cell)) else str(cell).strip()
@@ -285,13 +288,18 @@ def _read_count(f: Field, text: str) -> tuple[object, str | None]:
     return int(digits), None
 
 
-def line_of(index) -> int:
-    """The line in the file: row 0 of the data sits under the header on line 2."""
+def line_of(index: Hashable) -> int:
+    """The line in the file: row 0 of the data sits under the header on line 2.
+
+    `index` is a row label of a frame read here (`read_raw` numbers the rows), so a whole number.
+    """
+    if not isinstance(index, numbers.Integral):
+        raise TypeError(f"row label {index!r} is not a row number")
     return int(index) + 2
 
 
 def check(dataset: Dataset, df: pd.DataFrame, file: str, gemeenten: list[str],
-          unreadable: list[Problem] = ()) -> list[Problem]:
+          unreadable: Sequence[Problem] = ()) -> list[Problem]:
     """Run the pandera schema and translate its failures into problems.
 
     Cells in `unreadable` were already reported by `coerce` and are not reported again.
@@ -309,21 +317,23 @@ def _problems(dataset: Dataset, cases: pd.DataFrame, df: pd.DataFrame, file: str
     rule_columns = {r.message: r.column for r in dataset.rules}
     if dataset.ranked_by is not None:
         rule_columns[_ranks_rule(dataset.ranked_by).message] = "rang"
-    found: dict[tuple, Problem] = {}
-    for case in cases.itertuples(index=False):
-        if case.check in ("dtype('Int64')", "dtype('boolean')") or pd.isna(case.index):
+    found: dict[tuple[int, str | None, str], Problem] = {}
+    # Plain tuples: a named one's `index` field would read as tuple.index to the type checker.
+    columns = ["check", "index", "column", "failure_case"]
+    for check_name, label, failed_column, failure_case in cases[columns].itertuples(index=False, name=None):
+        if check_name in ("dtype('Int64')", "dtype('boolean')") or pd.isna(label):
             continue  # a cell that failed to read is already reported by coerce()
-        index, column, rule = int(case.index), case.column, str(case.check)
+        index, column, rule = int(label), failed_column, str(check_name)
         if rule in rule_columns:
             column = rule_columns[rule]
         elif rule == "multiple_fields_uniqueness":
             column = ", ".join(dataset.key)
             rule = f"komt dubbel voor: elke combinatie van {column} mag maar één keer voorkomen"
-            value = ", ".join(str(df.at[index, c]) for c in dataset.key)
+            value: object = ", ".join(str(df.at[index, c]) for c in dataset.key)
             found.setdefault((index, column, rule), Problem(file, line_of(index), column, value, rule))
             continue
         elif rule == "not_nullable":
             rule = "mag niet leeg zijn"
-        value = df.at[index, column] if column in df.columns else case.failure_case
+        value = df.at[index, column] if column in df.columns else failure_case
         found.setdefault((index, column, rule), Problem(file, line_of(index), column, value, rule))
     return sorted(found.values(), key=lambda p: (p.line or 0, p.column or ""))
