@@ -106,12 +106,12 @@ def _alle_vergeleken(ed: Edition) -> Table | None:
     return compare(_alle(ed), before, key="Leeftijd", columns=[ALLE], year=ed.year, previous_year=ed.year - 1)
 
 
-def _hidden_together(ed: Edition) -> set:
+def _hidden_together(ed: Edition) -> set[object]:
     """Rows whose all-gemeenten figure the age table had to hide (so the comparison hides it too)."""
     if not ed.suppress_below:
         return set()
     wide = _leeftijd_plain(ed, together=True)
-    _, hidden = suppress.hidden_cells(wide.frame, ed.suppress_below, counts=wide.counts, total_row=True,
+    _, hidden = suppress.hidden_cells(wide.frame, ed.suppress_below, counts=wide.counts or (), total_row=True,
                                       total_column=ALLE)
     return {row for row, column in hidden if column == ALLE}
 
@@ -128,8 +128,8 @@ def leeftijd_tabel(ed: Edition) -> Table:
     # The other table publishes each row's total: hide as if this table showed it, then leave it out.
     shown = suppress_table(_leeftijd_plain(ed, together=True), ed.suppress_below)
     return replace(shown, frame=shown.frame.drop(columns=ALLE), total_column=None,
-                   counts=tuple(c for c in shown.counts if c != ALLE),
-                   numeric=tuple(c for c in shown.numeric if c != ALLE))
+                   counts=tuple(c for c in shown.counts or () if c != ALLE),
+                   numeric=tuple(c for c in shown.numeric or () if c != ALLE))
 
 
 def leeftijd_vergelijking(ed: Edition) -> Table:
@@ -138,6 +138,7 @@ def leeftijd_vergelijking(ed: Edition) -> Table:
     table = _alle_vergeleken(ed)
     if table is None:
         return Table(pd.DataFrame(columns=["Leeftijd"]), f"Leeftijdsopbouw van alle cliënten samen, {ed.year}")
+    assert table.comparison is not None  # compare() records what it compared
     now = table.comparison.columns[ALLE][0]
     return suppress_table(table, ed.suppress_below, also={(row, now) for row in _hidden_together(ed)})
 

@@ -50,16 +50,13 @@ def scholen(ed: Edition) -> pd.DataFrame:
 
 def scholen_tekst(ed: Edition) -> Markdown:
     sentences = []
-    for school in scholen(ed).itertuples(index=False):
-        locaties = (
-            f"{in_woorden(school.locaties)} {'locatie' if school.locaties == 1 else 'locaties'}"
-        )
-        n = len(school.gemeenten)
+    frame = scholen(ed)
+    for school, count, places in zip(frame["school"], frame["locaties"], frame["gemeenten"], strict=True):
+        locaties = f"{in_woorden(count)} {'locatie' if count == 1 else 'locaties'}"
+        n = len(places)
         waar = f"verdeeld over {in_woorden(n)} gemeenten" if n > 1 else "in de gemeente"
-        gemeenten = opsomming([md_text(g) for g in school.gemeenten])
-        sentences.append(
-            f"We zijn aanwezig op {locaties} van het {md_text(school.school)}, {waar} ({gemeenten})."
-        )
+        gemeenten = opsomming([md_text(g) for g in places])
+        sentences.append(f"We zijn aanwezig op {locaties} van het {md_text(school)}, {waar} ({gemeenten}).")
     return Markdown(" ".join(sentences))
 
 

@@ -39,8 +39,8 @@ def signalen(ed: Edition) -> Table:
     frame = ed.load("jongerenwerk_signalen").sort_values("rang", kind="stable")
     rows: dict[str, dict[str, Ranked]] = {}
     for (gemeente, soort), group in frame.groupby(["gemeente", "soort"], sort=False):
-        column, label = SIGNAL_COLUMNS[soort]
-        rows.setdefault(gemeente, {})[column] = Ranked(tuple(group["omschrijving"]), label)
+        column, label = SIGNAL_COLUMNS[str(soort)]
+        rows.setdefault(str(gemeente), {})[column] = Ranked(tuple(group["omschrijving"]), label)
     columns = list(dict.fromkeys(c for c, _ in SIGNAL_COLUMNS.values()))
     table = pd.DataFrame([{"Gemeente": g, **{c: cells.get(c) for c in columns}} for g, cells in rows.items()],
                          columns=["Gemeente", *columns])

@@ -25,5 +25,7 @@ def websites_lijst(ed: Edition) -> Markdown:
     """The websites as a list of links: a bare domain links to http://domain, as published.
     A website that is no web address (`markup.web_href`) is refused, naming the file."""
     sites = websites(ed)["website"]
-    where = data.display_path(data.find_file(year_dir(ed.year, ed.data_dir), "websites"))
+    file = data.find_file(year_dir(ed.year, ed.data_dir), "websites")
+    assert file is not None  # websites() has just read it
+    where = data.display_path(file)
     return Markdown("\n".join(f"- {md_link(site, where=where)}" for site in sites))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from ..data.contract import by_name
@@ -46,12 +48,12 @@ def ontmoetingsgroepen(ed: Edition) -> pd.DataFrame:
     return ed.load("ontmoetingsgroepen")
 
 
-def meetings_cell(frequentie, bijeenkomsten):
+def meetings_cell(frequentie: object, bijeenkomsten: object) -> object:
     """The meetings as reported: a frequency word, or the count (formatted on display)."""
     return frequentie if isinstance(frequentie, str) else bijeenkomsten
 
 
-def participants_cell(deelnemers, per_bijeenkomst, below: int | None = None):
+def participants_cell(deelnemers: object, per_bijeenkomst: object, below: int | None = None) -> object:
     """Participants, with the per-meeting figure where the team gave one; a small number
     as "<N" when the edition hides small numbers (`below`).
 
@@ -66,7 +68,7 @@ def participants_cell(deelnemers, per_bijeenkomst, below: int | None = None):
     if is_missing(per_bijeenkomst):
         return deelnemers
 
-    def text(n):
+    def text(n: Any) -> str:
         return str(n) if isinstance(n, Suppressed) else fmt_int(n)
     return f"{text(deelnemers)} (per bijeenkomst {text(per_bijeenkomst)})"
 
@@ -103,6 +105,6 @@ def _notes(frame: pd.DataFrame, below: int | None = None) -> list[str]:
         )
     if frame["deelnemers"].isna().any():
         notes.append("Onbekend: het aantal deelnemers is niet opgegeven.")
-    if any(is_small(n, below) for n in frame["deelnemers"]):
+    if below and any(is_small(n, below) for n in frame["deelnemers"]):
         notes.append(rule(below, secondary=False))
     return notes

@@ -3,6 +3,8 @@ gemeente's own edition also the assignment, focus groups and subsidy from its le
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from IPython.display import Markdown
 
@@ -80,7 +82,7 @@ def activiteiten_tabellen(ed: Edition) -> list[Table]:
     return [activiteiten_tabel(ed, w) for w in activiteiten(ed)["wijkhuis"].drop_duplicates()]
 
 
-def meeting_text(frequentie, bijeenkomsten) -> str:
+def meeting_text(frequentie: object, bijeenkomsten: Any) -> str:
     """How often an activity met, as the team reported it: a frequency word or a count."""
     if isinstance(frequentie, str):
         return frequentie

@@ -9,14 +9,19 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")  # no screen: charts are files
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.container import BarContainer  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 from ...style import INK, MUTED, PALETTE, SERIES, chart_style, fmt_int, is_missing
 from .suppress import Suppressed
@@ -41,31 +46,31 @@ class Chart:
 
 
 @contextlib.contextmanager
-def _style():
+def _style() -> Iterator[None]:
     """The house style, and labels as plain text: a '$' in a name is no mathtext markup."""
     with chart_style(), plt.rc_context({"text.parse_math": False}):
         yield
 
 
-def _to_svg(fig) -> bytes:
+def _to_svg(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     return buffer.getvalue()
 
 
-def _label_bars(ax, bars, values, fontsize=9):
+def _label_bars(ax: Axes, bars: BarContainer, values: Iterable[Any], fontsize: float = 9) -> None:
     for bar, value in zip(bars, values, strict=True):
         ax.annotate(_label(value), (bar.get_width(), bar.get_y() + bar.get_height() / 2),
                     xytext=(4, 0), textcoords="offset points", va="center", fontsize=fontsize, color=INK)
 
 
-def _label(value) -> str:
+def _label(value: Any) -> str:
     """A bar's figure; a hidden count as the table shows it ("<5", "x")."""
     return str(value) if isinstance(value, Suppressed) else fmt_int(value)
 
 
-def _length(value) -> int:
+def _length(value: Any) -> int:
     """How long a bar is: a hidden or missing count draws no bar (its label says why)."""
     return 0 if isinstance(value, Suppressed) or is_missing(value) else int(value)
 
@@ -92,12 +97,12 @@ def _order(values: pd.Series) -> pd.Series:
     return values.loc[sorted(values.index, key=lambda i: _length(values[i]))]
 
 
-def _extremes(values: pd.Series, previous: pd.Series | None = None, year: int | None = None) -> str:
+def _extremes(values: pd.Series, previous: pd.Series | None = None, year: int | str | None = None) -> str:
     known = _known(values)
     if known.empty:
         return "De cijfers staan in de tabel."
 
-    def said(label) -> str:
+    def said(label: str) -> str:
         text = _label(values[label])
         if previous is not None and not is_missing(previous.get(label)):
             text += f"; in {year}: {_label(previous[label])}"
@@ -217,7 +222,7 @@ def small_multiples(frame: pd.DataFrame, *, caption: str, subject: str, xlabel: 
             drawn = ax.barh([p + offset for p in positions], [_length(v) for v in values], height,
                             color=SERIES[0], label=str(year))
             _label_bars(ax, drawn, values, fontsize=8 if two else 9)
-            if two:
+            if previous is not None:
                 olds = [previous.at[r, column] if (r in previous.index and column in previous.columns)
                         else pd.NA for r in rows]
                 old = ax.barh([p - offset for p in positions], [_length(v) for v in olds], height,

@@ -86,8 +86,8 @@ def compare(table: Table, previous: Table, *, key: str, columns: CompareColumns,
     for column, short in labels.items():
         now_name, old_name = f"{column} {year}", f"{column} {previous_year}"
         diff_name = f"Verschil {short}" if several else "Verschil"
-        before = frame[key].map(old[column]) if column in old.columns else pd.Series(pd.NA, index=frame.index)
-        before = pd.array([None if is_missing(b) else int(b) for b in before], dtype="Int64")
+        matched = frame[key].map(old[column]) if column in old.columns else pd.Series(pd.NA, index=frame.index)
+        before = pd.Series([None if is_missing(b) else int(b) for b in matched], index=frame.index, dtype="Int64")
         changes = pd.Series([change(n, b) for n, b in zip(frame[column], before, strict=True)],
                             index=frame.index, dtype=object)
         at = list(frame.columns).index(column)

@@ -20,6 +20,7 @@ navigation and contents; in an edition that hides small numbers it states the ru
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
 
@@ -30,7 +31,7 @@ from ...edition import Edition
 OMITTED_MIME = "application/vnd.jaarverslag.leeg+json"
 
 
-def _is_empty(part) -> bool:
+def _is_empty(part: object) -> bool:
     """A figure part with nothing to show: None, or a table without rows."""
     if part is None:
         return True
@@ -38,12 +39,12 @@ def _is_empty(part) -> bool:
     return frame is not None and len(frame) == 0
 
 
-def _is_text(part) -> bool:
+def _is_text(part: object) -> bool:
     return isinstance(part, (str, Markdown))
 
 
-def _flatten(parts) -> list:
-    out = []
+def _flatten(parts: Iterable[object]) -> list[object]:
+    out: list[object] = []
     for part in parts:
         if isinstance(part, (list, tuple)):
             out.extend(_flatten(part))
@@ -60,11 +61,11 @@ class Section:
 
     title: str | None
     intro: str | None
-    parts: list = field(default_factory=list)
+    parts: list[object] = field(default_factory=list)
     level: int = 2
 
     @property
-    def figures(self) -> list:
+    def figures(self) -> list[object]:
         return [p for p in self.parts if not _is_text(p)]
 
     @property
@@ -89,7 +90,7 @@ class Section:
         return "(sectie zonder gegevens)" if self.empty else self.markdown()
 
 
-def section(title: str | None, intro: str | None, *parts, level: int = 2) -> Section:
+def section(title: str | None, intro: str | None, *parts: object, level: int = 2) -> Section:
     """A section (see `Section`). `parts` are tables, charts, Markdown, or lists of them."""
     return Section(title, intro, _flatten(parts), level)
 

@@ -50,7 +50,7 @@ def is_small(value: object, below: int | None) -> bool:
     """
     if not below or not _is_count(value):
         return False
-    return 1 <= value < below
+    return 1 <= int(value) < below
 
 
 def shown(value: object, below: int | None) -> object:
@@ -136,9 +136,8 @@ def apply(frame: pd.DataFrame, below: int, primary: set[Cell], hidden: set[Cell]
         return frame
     out = frame.copy()
     for column in {c for _, c in hidden}:
-        out[column] = out[column].astype(object)
-    for cell in hidden:
-        out.at[cell] = Suppressed(below, primary=cell in primary)
+        out[column] = pd.Series([Suppressed(below, primary=(i, column) in primary) if (i, column) in hidden else v
+                                 for i, v in frame[column].astype(object).items()], index=frame.index, dtype=object)
     return out
 
 

@@ -14,7 +14,7 @@ to add last year's figures and hide small numbers.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -69,7 +69,7 @@ class Table:
     notes: list[str] = field(default_factory=list)
     row_header: bool = True  # the first column names the row
     # How a column's figures are written (default: whole numbers the Dutch way).
-    formats: Mapping[str, Callable[[object], str]] = field(default_factory=dict)
+    formats: Mapping[str, Callable[[Any], str]] = field(default_factory=dict)
     # Columns aligned as figures; default: the columns with a numeric dtype.
     numeric: tuple[str, ...] | None = None
     # Columns that count people, hidden when small; default: the whole-number columns.
@@ -153,9 +153,13 @@ def ranked(df: pd.DataFrame, item: str, by: list[str] | str = "gemeente") -> pd.
     """Top-N lists per group, in rank order: one `Ranked` per group, groups in data order."""
     by = [by] if isinstance(by, str) else by
     ordered = df.sort_values("rang", kind="stable")
-    lists = ordered.groupby(by, sort=False)[item].agg(lambda s: Ranked(tuple(s)))
+    lists = ordered.groupby(by, sort=False)[item].agg(_ranked)
     first_seen = df.drop_duplicates(by).set_index(by).index
     return lists.reindex(first_seen)
+
+
+def _ranked(items: pd.Series) -> Any:  # Any: pandas-stubs expect a scalar, a Ranked is one here
+    return Ranked(tuple(items))
 
 
 def with_total(frame: pd.DataFrame, label_column: str, label: str = "Totaal") -> pd.DataFrame:
@@ -277,12 +281,13 @@ def _check_grouping(frame: pd.DataFrame, parents: list[str], column: str) -> Non
         values.append(value)
 
 
-def ranked_for(df: pd.DataFrame, item: str, keys: Iterable[Hashable], by: list[str] | str = "gemeente"
-               ) -> list[Any]:
+def ranked_for(df: pd.DataFrame, item: str, keys: Iterable[str] | Iterable[tuple[str, ...]],
+               by: list[str] | str = "gemeente") -> list[Any]:
     """The top-N list for each key in `keys` (values of the `by` column(s), e.g. the gemeenten
     of a count table, or (gemeente, doelgroep) pairs), in the order of `keys`; missing (shown
     as unknown) where a key has no list."""
     by = [by] if isinstance(by, str) else list(by)
+    index: pd.Index
     if len(by) > 1:
         index = pd.MultiIndex.from_tuples([tuple(k) for k in keys], names=by)
     else:
