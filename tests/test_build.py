@@ -1,19 +1,28 @@
-"""The CLI end to end: build 2022 into a temporary folder and read what a reader gets."""
+"""The CLI end to end: build 2022 into a temporary folder and read what a reader gets.
 
+Also: the build's output layout is named in paths.py only (a grep of the package, not slow).
+"""
+
+import ast
 import json
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+import jaarverslag
+from jaarverslag import paths
+
+slow = pytest.mark.slow
 
 
+@slow
 def test_manifest_names_the_outputs_inputs_and_chapter_times(built, manifest):
     entry = manifest["editions"]["wijkkracht"]
-    assert (built / entry["html"]).is_file() and entry["html"].endswith("index.html")
-    assert (built / entry["pdf"]).is_file() and entry["pdf"].endswith(".pdf")
+    assert (built / entry["html"]).is_file() and entry["html"] == "wijkkracht/html/index.html"
+    assert (built / entry["pdf"]).is_file() and entry["pdf"] == "wijkkracht/jaarverslag-2022-wijkkracht.pdf"
     assert "data/2022/clienten.csv" in entry["inputs"]
     assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in entry["inputs"].values())
     assert "notebooks/clienten.ipynb" in entry["inputs"] and "_quarto.yml" in entry["inputs"]
@@ -22,16 +31,19 @@ def test_manifest_names_the_outputs_inputs_and_chapter_times(built, manifest):
         assert chapter["seconds"] > 0 and (built / chapter["notebook"]).is_file()
 
 
+@slow
 def test_executed_notebooks_carry_the_injected_parameters(built, manifest):
     notebook = json.loads((built / manifest["editions"]["wijkkracht"]["chapters"]["clienten"]["notebook"])
                           .read_text(encoding="utf-8"))
     assert notebook["metadata"]["papermill"]["parameters"]["year"] == 2022
 
 
+@slow
 def test_the_pdf_holds_the_headline_figure(pdf_text):
     assert "6.421" in pdf_text
 
 
+@slow
 def test_the_html_has_an_index_and_one_page_per_chapter(html_pages):
     assert {"index.html", "clienten.html", "jongerenwerk.html", "mantelzorg.html",
             "wijkhuizen.html"} <= set(html_pages)
@@ -42,12 +54,14 @@ def test_the_html_has_an_index_and_one_page_per_chapter(html_pages):
     assert {"clienten.html", "wijkhuizen.html"} <= linked
 
 
+@slow
 def test_every_image_has_alt_text(html_pages):
     images = [img for page in html_pages.values() for img in page.find_all("img")]
     assert images, "the report should have charts"
     assert all(img.get("alt", "").strip() for img in images)
 
 
+@slow
 def test_nothing_is_loaded_from_the_internet(html_pages, built):
     for name, page in html_pages.items():
         for tag, attr in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src")):
@@ -59,6 +73,7 @@ def test_nothing_is_loaded_from_the_internet(html_pages, built):
         assert not re.search(r"(url\(|@import)\s*['\"]?(https?:)?//", css.read_text()), css
 
 
+@slow
 def test_tables_are_real_tables_with_dutch_numbers(html_pages):
     tables = html_pages["clienten.html"].find_all("table")
     assert tables
@@ -66,6 +81,7 @@ def test_tables_are_real_tables_with_dutch_numbers(html_pages):
     assert "6.421" in cells and "12.064" in cells and "3.747" in cells
 
 
+@slow
 @pytest.mark.skipif(shutil.which("pdffonts") is None, reason="pdffonts (poppler-utils) is not installed")
 def test_every_font_in_the_pdf_is_embedded(built, manifest):
     listing = subprocess.run(["pdffonts", str(built / manifest["editions"]["wijkkracht"]["pdf"])],
@@ -75,6 +91,7 @@ def test_every_font_in_the_pdf_is_embedded(built, manifest):
         assert re.search(r"\s+yes\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", line), line
 
 
+@slow
 def test_manifest_and_colophon_say_where_the_report_came_from(built, manifest, html_pages, pdf_text):
     prov = manifest["editions"]["wijkkracht"]["provenance"]
     assert prov["year"] == 2022
@@ -88,3 +105,63 @@ def test_manifest_and_colophon_say_where_the_report_came_from(built, manifest, h
     for shown in (prov["data_hash"], prov["git_commit"], prov["versions"]["python"], "Gegevensjaar"):
         assert shown in colophon
         assert shown in flat_pdf or shown.replace(" ", "") in flat_pdf.replace(" ", "")
+
+
+@slow
+def test_the_manifest_says_which_renderer_made_the_edition_and_how(manifest):
+    entry = manifest["editions"]["wijkkracht"]
+    assert entry["renderer"] == "embedded" and entry["pdf_route"] == "weasyprint"
+    versions = entry["provenance"]["versions"]
+    assert entry["renderer_version"] == f"jaarverslag {versions['jaarverslag']}, WeasyPrint {versions['weasyprint']}"
+
+
+# ---- the output layout is named in one place ------------------------------------
+
+PACKAGE = Path(jaarverslag.__file__).parent
+# Names of the output layout, and of the project's folders when joined into a path by hand.
+LAYOUT = {paths.CACHE, paths.RUN, paths.LOCK, paths.MANIFEST, paths.FAILED, paths.OLD_SUFFIX}
+JOINED = {paths.TEXTS, paths.HTML, paths.EXECUTED, paths.QUARTO, paths.DATA, paths.NOTEBOOKS, paths.BUILD,
+          paths.BOOK, "docs"}
+# look.py's own screenshots (build/look/html/), not a folder of the build.
+ALLOWED = {("look.py", "html")}
+
+
+def hand_built(source: str) -> list[tuple[int, str]]:
+    """(line, name) of every layout name in `source` that is not asked from paths.py: a layout
+    name as a string, a project or layout folder joined with `/` or given to `Path(...)`, the PDF's name."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and node.value in LAYOUT:
+            found.append((node.lineno, node.value))
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            found += [(node.lineno, side.value) for side in (node.left, node.right)
+                      if isinstance(side, ast.Constant) and side.value in JOINED]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Path":
+            found += [(node.lineno, arg.value) for arg in node.args
+                      if isinstance(arg, ast.Constant) and arg.value in JOINED]
+        elif isinstance(node, ast.JoinedStr):
+            text = [part.value for part in node.values if isinstance(part, ast.Constant)]
+            if text and str(text[0]).startswith("jaarverslag-") and str(text[-1]).endswith(".pdf"):
+                found.append((node.lineno, "jaarverslag-<jaar>-<editie>.pdf"))
+    return found
+
+
+def test_the_layout_check_finds_a_name_built_by_hand():
+    sample = ('lock = year / ".build.lock"\nkept = year / "_mislukt" / slug\npage = folder / "tekst" / name\n'
+              'doc = Path("docs") / "data.md"\npdf = f"jaarverslag-{year}-{slug}.pdf"\n')
+    assert sorted(hand_built(sample)) == [(1, ".build.lock"), (2, "_mislukt"), (3, "tekst"), (4, "docs"),
+                                          (5, "jaarverslag-<jaar>-<editie>.pdf")]
+    assert hand_built("lock = paths.lock_file(year)\nkind = 'tekst'\n") == []
+
+
+def test_no_module_but_paths_builds_a_layout_path_by_hand():
+    found = {}
+    for module in sorted(PACKAGE.rglob("*.py")):
+        if module == PACKAGE / "paths.py":
+            continue
+        rel = module.relative_to(PACKAGE).as_posix()
+        names = [(line, name) for line, name in hand_built(module.read_text(encoding="utf-8"))
+                 if (rel, name) not in ALLOWED]
+        if names:
+            found[rel] = names
+    assert not found, f"name these through paths.py: {found}"

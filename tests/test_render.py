@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -20,13 +21,15 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from pypdf import PdfReader
 
 from jaarverslag.book import Book, BookError, read_book
+from jaarverslag.errors import JaarverslagError
 from jaarverslag.paths import PROJ_ROOT
 from jaarverslag.render import (
     HOUSE_FONT,
     QuartoNotFound,
+    Rendered,
     RenderError,
+    render,
     render_html,
-    render_pdf,
     render_quarto,
     stage_quarto,
 )
@@ -69,11 +72,38 @@ def chapters(book) -> list[Path]:
 def site(book, chapters, tmp_path_factory) -> dict:
     """One render of the fixture book: html/ and, beside it, the PDF that html links to."""
     root = tmp_path_factory.mktemp("render")
-    index = render_html(book, chapters, root / "html", meta=META)
-    pdf = render_pdf(book, chapters, root / "jaarverslag-2022.pdf", meta=META)
+    rendered = render("embedded", book, chapters, root, pdf_name="jaarverslag-2022.pdf", meta=META)
     pages = {p.name: BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
              for p in sorted((root / "html").glob("*.html"))}
-    return {"root": root, "index": index, "pdf": pdf, "pages": pages}
+    return {"root": root, "index": rendered.html, "pdf": rendered.pdf, "pages": pages, "rendered": rendered}
+
+
+def test_the_embedded_renderer_says_what_it_made_and_with_what(site):
+    rendered = site["rendered"]
+    assert rendered.html == site["root"] / "html" / "index.html" and rendered.html.is_file()
+    assert rendered.pdf == site["root"] / "jaarverslag-2022.pdf" and rendered.pdf.is_file()
+    assert (rendered.renderer, rendered.pdf_route) == ("embedded", "weasyprint")
+    assert re.fullmatch(r"jaarverslag \S+, WeasyPrint \d+\.\d+(\.\d+)?", rendered.version)
+    with pytest.raises(AttributeError):  # frozen
+        rendered.pdf = None
+    fields = rendered.manifest_fields(lambda p: p.relative_to(site["root"]).as_posix())
+    assert fields == {"renderer": "embedded", "renderer_version": rendered.version, "pdf_route": "weasyprint",
+                      "html": "html/index.html", "pdf": "jaarverslag-2022.pdf"}
+
+
+def test_an_unknown_renderer_is_refused(book, chapters, tmp_path):
+    with pytest.raises(JaarverslagError, match="Onbekende renderer 'pandoc'"):
+        render("pandoc", book, chapters, tmp_path, pdf_name="x.pdf", meta=META)
+
+
+def test_importing_the_renderers_loads_nothing_heavy():
+    """A build with nothing to render imports the build and `render.result`, not the renderers."""
+    code = ("import sys, jaarverslag.build, jaarverslag.render; "
+            "print(sorted(m for m in ('nbformat', 'nbconvert', 'weasyprint', 'bs4', 'jinja2', "
+            "'jaarverslag.render.html', 'jaarverslag.render.quarto') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=PROJ_ROOT).stdout.strip()
+    assert loaded == "[]"
 
 
 # ---------------------------------------------------------------- the book
@@ -409,10 +439,41 @@ def test_render_quarto_needs_quarto(book, chapters, tmp_path, monkeypatch):
 @pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is niet geïnstalleerd")
 def test_render_quarto(book, chapters, tmp_path):
     result = render_quarto(book, chapters, tmp_path, meta=META)
-    assert result["html"].exists()
-    assert "6.421" in result["html"].parent.joinpath("clienten.html").read_text(encoding="utf-8")
-    if result["pdf"] is not None:
-        assert result["pdf"].exists()
+    assert result.html.exists() and result.renderer == "quarto" and result.version.startswith("Quarto ")
+    assert "6.421" in result.html.parent.joinpath("clienten.html").read_text(encoding="utf-8")
+    if result.pdf is not None:
+        assert result.pdf.exists() and result.pdf_route in ("typst", "latex")
+
+
+FAKE_QUARTO = """#!/bin/sh
+# A stand-in for quarto: its version, and a book (and a PDF unless NOPDF) in the staged output-dir.
+if [ "$1" = "--version" ]; then echo "{version}"; exit 0; fi
+out="$2/../quarto-book"; mkdir -p "$out"
+case "$4" in
+  html) echo "<html></html>" > "$out/index.html" ;;
+  *) [ -n "$NOPDF" ] && {{ echo "ERROR: geen PDF" >&2; exit 1; }}; echo "%PDF-1.7" > "$out/Jaarverslag.pdf" ;;
+esac
+"""
+
+
+@pytest.mark.parametrize(("version", "nopdf", "route"), [("1.9.2", "", "typst"), ("1.4.550", "", "latex"),
+                                                          ("1.9.2", "1", None)])
+def test_the_quarto_route_says_what_it_made_and_with_what(book, chapters, tmp_path, monkeypatch,
+                                                          version, nopdf, route):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    quarto = bin_dir / "quarto"
+    quarto.write_text(FAKE_QUARTO.format(version=version), encoding="utf-8")
+    quarto.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    monkeypatch.setenv("NOPDF", nopdf)
+    rendered = render("quarto", book, chapters, tmp_path / "editie", pdf_name="niet-gebruikt.pdf", meta=META)
+    assert isinstance(rendered, Rendered)
+    assert rendered.html == tmp_path / "editie" / "quarto" / "quarto-book" / "index.html"
+    assert (rendered.renderer, rendered.version, rendered.pdf_route) == ("quarto", f"Quarto {version}", route)
+    assert (rendered.pdf is None) == (route is None)
+    if route is not None:
+        assert rendered.pdf.name == "Jaarverslag.pdf"
 
 
 def test_stage_quarto_leaves_out_a_chapter_without_data(book, chapters, tmp_path):

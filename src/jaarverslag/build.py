@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
@@ -32,14 +33,17 @@ from .errors import JaarverslagError, Kind
 from .paths import year_dir
 from .publish import provenance
 from .publish.swap import make_readable, publish, recover, write_manifest
+from .render.result import RENDERERS
 from .run import cache as cache_mod
 from .run.execute import ChapterError, cached_chapters, prefetch, run_chapters, session
 from .run.kernels import remove_stale
 from .run.progress import QUIET, Progress
 
-RENDERERS = ("embedded", "quarto")
-CACHE_DIR = ".cache"  # under the output folder; hidden, so never part of a report
-RUN_DIR = ".run"  # under the output folder: private folders for the kernels' connection files
+if TYPE_CHECKING:
+    from .run.execute import Run
+
+# A manifest entry: what an edition was made from and with (see `_build_into`), as JSON.
+Entry = dict[str, Any]
 
 
 class BuildBusy(JaarverslagError):
@@ -50,7 +54,7 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
                  out_root: Path | None = None, data_dir: Path | None = None,
                  jobs: int | None = None, wait: float = 0, book_file: Path | None = None,
                  suppress_below: int | None = None, cache: bool = True,
-                 progress: bool | Progress | None = None, timeout: float | None = None) -> dict:
+                 progress: bool | Progress | None = None, timeout: float | None = None) -> Entry:
     """Build one edition of a year's report into out_root/<year>/<edition>/; return its manifest entry.
 
     `book_file` is the `_quarto.yml` to build; its folder holds the chapters it lists.
@@ -65,11 +69,11 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
     year = names.year(year, data_dir)  # a year that has data, before anything is read or written
     book = read_book(book_file)  # every chapter a file in the book's folder
     store = _cache(out_root, cache)
-    problems = cache_mod.validate_year(year, data_dir, store)
+    problems = cache_mod.validate_cached(year, data_dir, store)
     if year_dir(year - 1, data_dir).is_dir():
         # The chapters compare with last year, so what it has must be sound; a dataset or
         # text it lacks is simply not compared (it may be new this year).
-        problems += [p for p in cache_mod.validate_year(year - 1, data_dir, store)
+        problems += [p for p in cache_mod.validate_cached(year - 1, data_dir, store)
                      if not p.missing]
     if problems:
         from .data.read import DataError
@@ -79,9 +83,9 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
     # published under its canonical name (names.py).
     edition = Edition(year, gemeente, data_dir, suppress_below)
 
-    year_out = _below(Path(out_root) / str(year), out_root)
+    year_out = _below(paths.year_out(out_root, year), out_root)
     year_out.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(_below(year_out / ".build.lock", year_out)))
+    lock = FileLock(str(_below(paths.lock_file(year_out), year_out)))
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -103,7 +107,7 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
 
 
 def _cache(out_root: Path, enabled: bool) -> cache_mod.Cache | None:
-    return cache_mod.Cache(_below(Path(out_root) / CACHE_DIR, out_root)) if enabled else None
+    return cache_mod.Cache(_below(paths.cache_dir(out_root), out_root)) if enabled else None
 
 
 def _below(path: Path, root: Path) -> Path:
@@ -126,7 +130,7 @@ def _label(edition: Edition) -> str:
     return f"{edition.year} {edition.slug}"
 
 
-def _parameters(edition: Edition, data_dir: Path | None) -> dict:
+def _parameters(edition: Edition, data_dir: Path | None) -> dict[str, Any]:
     """What the chapter notebooks are given. The project's own data folder is given as None:
     the notebook finds it in its project, so a copied project's chapters are the same."""
     folder = Path(data_dir).resolve() if data_dir else None
@@ -137,52 +141,54 @@ def _parameters(edition: Edition, data_dir: Path | None) -> dict:
 
 def _build_locked(edition: Edition, book: Book, renderer: str, year_out: Path,
                   data_dir: Path | None, jobs: int | None, store: cache_mod.Cache | None = None,
-                  report: Progress = QUIET, *, timeout: float | None = None) -> dict:
-    recover(year_out)  # an edition a killed swap left aside is put back first (publish.py)
-    for stale in year_out.glob(f".{edition.slug}-*"):  # left by a killed build
+                  report: Progress = QUIET, *, timeout: float | None = None) -> Entry:
+    recover(year_out)  # an edition a killed swap left aside is put back first (publish/swap.py)
+    for stale in year_out.glob(f"{paths.staging_prefix(edition.slug)}*"):  # left by a killed build
         shutil.rmtree(_below(stale, year_out), ignore_errors=True)
     started = time.perf_counter()
     prov = provenance.provenance(edition.year, year_dir(edition.year, data_dir))
     current = _up_to_date(edition, book, renderer, year_out, data_dir, store, prov)
     if current is not None:
-        make_readable(_below(year_out / edition.slug, year_out))  # an edition published before modes were set was 0700
+        # An edition published before modes were set is 0700.
+        make_readable(_below(paths.edition_dir(year_out, edition.slug), year_out))
         entry = {**current, "up_to_date": True, "checked_at": prov["built_at"],
                  "seconds": round(time.perf_counter() - started, 3),
                  "chapters": {name: {**chapter, "cached": True} for name, chapter in current["chapters"].items()}}
-        write_manifest(_below(year_out / "manifest.json", year_out), edition, entry)
+        write_manifest(_below(paths.manifest_file(year_out), year_out), edition, entry)
         report.done(_label(edition), time.perf_counter() - started, up_to_date=True)
         return entry
-    staging = _below(Path(tempfile.mkdtemp(prefix=f".{edition.slug}-", dir=year_out)), year_out)
+    staging = _below(Path(tempfile.mkdtemp(prefix=paths.staging_prefix(edition.slug), dir=year_out)), year_out)
     try:
         entry = _build_into(staging, edition, book, renderer, data_dir, jobs, store, report, prov,
                             timeout=timeout)
         entry["seconds"] = round(time.perf_counter() - started, 3)
-        publish(staging, _below(year_out / edition.slug, year_out))
-        write_manifest(_below(year_out / "manifest.json", year_out), edition, entry)
+        publish(staging, _below(paths.edition_dir(year_out, edition.slug), year_out))
+        write_manifest(_below(paths.manifest_file(year_out), year_out), edition, entry)
         report.done(_label(edition), time.perf_counter() - started)
         if store is not None:
             store.prune()
         return entry
     except ChapterError as err:
-        kept = _keep_failed_notebooks(staging, _below(year_out / "_mislukt" / edition.slug, year_out))
+        kept = _keep_failed_notebooks(staging, _below(paths.failed_dir(year_out, edition.slug), year_out))
         raise err.kept(kept / err.notebook.name) from None
     finally:
         shutil.rmtree(_below(staging, year_out), ignore_errors=True)
 
 
-def _meta(edition: Edition, prov: dict) -> dict:
-    pdf_name = f"jaarverslag-{edition.year}-{edition.slug}.pdf"
+def _meta(edition: Edition, prov: dict[str, Any]) -> dict[str, Any]:
+    """What the renderers show of the edition: title, subtitle, colophon, the link to the PDF."""
     return {
         "title": f"Jaarverslag {edition.year}" + (f" gemeente {edition.gemeente}" if edition.gemeente else ""),
         "subtitle": edition.subtitle,
         "organisation": "Wijkkracht",
         "year": edition.year,
         "colophon": provenance.colophon(prov),
-        "pdf_href": f"../{pdf_name}",
+        "pdf_href": f"../{paths.pdf_name(edition.year, edition.slug)}",  # from html/ to the PDF beside it
     }
 
 
-def _render_key(edition: Edition, book: Book, renderer: str, prov: dict, chapters: list) -> str | None:
+def _render_key(edition: Edition, book: Book, renderer: str, prov: dict[str, Any],
+                chapters: list[list[Any]]) -> str | None:
     """What the rendered edition depends on, but its build time; None when a chapter's is unknown."""
     if any(sha is None for _, _, sha in chapters):
         return None
@@ -198,9 +204,9 @@ def _render_key(edition: Edition, book: Book, renderer: str, prov: dict, chapter
 
 
 def _up_to_date(edition: Edition, book: Book, renderer: str, year_out: Path, data_dir: Path | None,
-                store: cache_mod.Cache | None, prov: dict) -> dict | None:
+                store: cache_mod.Cache | None, prov: dict[str, Any]) -> Entry | None:
     """The published edition's manifest entry when a build now would make the same edition."""
-    entry = _published_entry(year_out / "manifest.json", edition.slug)
+    entry = _published_entry(paths.manifest_file(year_out), edition.slug)
     if store is None or entry is None:
         return None
     if not entry.get("render_key") or entry.get("renderer") != renderer:
@@ -217,7 +223,7 @@ def _up_to_date(edition: Edition, book: Book, renderer: str, year_out: Path, dat
     return entry
 
 
-def _published_entry(manifest: Path, slug: str) -> dict | None:
+def _published_entry(manifest: Path, slug: str) -> Entry | None:
     """This edition's entry in the year's manifest, None when it has none. A manifest no build
     wrote like this is named in one line on stderr: the edition is then made and listed afresh."""
     try:
@@ -250,17 +256,16 @@ def _warm_renderer(renderer: str) -> None:
     """Import the renderer in the background while the chapters run in their kernels."""
     def load() -> None:
         try:
-            import jaarverslag.render  # noqa: F401
+            from .render import warm
 
-            if renderer == "embedded":
-                import weasyprint  # noqa: F401
+            warm(renderer)
         except Exception:  # the render step itself reports what is wrong
             pass
 
     threading.Thread(target=load, name="warm-renderer", daemon=True).start()
 
 
-def _reads(run, data_root: Path) -> list[str]:
+def _reads(run: Run, data_root: Path) -> list[str]:
     """The data files (and prose pages) a chapter read, as the manifest shows them."""
     found = []
     for dep in run.reads:
@@ -273,32 +278,26 @@ def _reads(run, data_root: Path) -> list[str]:
 
 def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
                 data_dir: Path | None, jobs: int | None, store: cache_mod.Cache | None = None,
-                report: Progress = QUIET, prov: dict | None = None, *, timeout: float | None = None) -> dict:
+                report: Progress = QUIET, prov: dict[str, Any] | None = None, *,
+                timeout: float | None = None) -> Entry:
+    """Run the chapters into `staging` and render them there; return the edition's manifest entry."""
     sources = [book.root / c for c in book.notebooks]
     parameters = _parameters(edition, data_dir)
     label = _label(edition)
     _warm_renderer(renderer)
     out_root = staging.parent.parent
-    runs = run_chapters(sources, staging / "notebooks", parameters, jobs, cache=store, progress=report,
+    runs = run_chapters(sources, paths.executed_dir(staging), parameters, jobs, cache=store, progress=report,
                         label=label, roots=[book.root], exclude=[out_root, staging.parent],
-                        timeout=timeout or book.cell_timeout, files=_below(out_root / RUN_DIR, out_root))
+                        timeout=timeout or book.cell_timeout, files=_below(paths.run_dir(out_root), out_root))
     executed = [run.notebook for run in runs]
 
     data_folder = year_dir(edition.year, data_dir)
     prov = prov or provenance.provenance(edition.year, data_folder)
-    pdf_name = f"jaarverslag-{edition.year}-{edition.slug}.pdf"
-    meta = _meta(edition, prov)
     report.step(label, "HTML en PDF maken")
-    if renderer == "quarto":
-        from .render import render_quarto
+    from .render import render
 
-        outputs = render_quarto(book, executed, staging / "quarto", meta=meta)
-        html, pdf = outputs["html"], outputs.get("pdf")
-    else:
-        from .render import render_html, render_pdf
-
-        html = render_html(book, executed, staging / "html", meta=meta)
-        pdf = render_pdf(book, executed, staging / pdf_name, meta=meta)
+    rendered = render(renderer, book, executed, staging, pdf_name=paths.pdf_name(edition.year, edition.slug),
+                      meta=_meta(edition, prov))
 
     inputs = [book.source, *[book.root / c for c in book.chapters], *provenance.folder_files(data_folder)]
     def published(path: Path) -> str:
@@ -308,9 +307,7 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
     data_root = Path(data_dir or paths.data_dir()).resolve()
     return {
         "gemeente": edition.gemeente,
-        "renderer": renderer,
-        "html": published(html),
-        "pdf": published(pdf) if pdf else None,
+        **rendered.manifest_fields(published),  # renderer, its version, the PDF's route, html, pdf
         "chapters": {run.chapter: {"notebook": published(run.notebook), "seconds": round(run.seconds, 3),
                                    "cached": run.cached, "reads": _reads(run, data_root)}
                      for run in runs},
@@ -331,7 +328,7 @@ def editions_of(year: int, data_dir: Path | None = None) -> list[str | None]:
 
 
 def build_all(years: list[int], *, every_gemeente: bool = False, gemeente: str | None = None,
-              **options) -> dict[int, dict[str, dict]]:
+              **options: Any) -> dict[int, dict[str, Entry]]:
     """Build several years and editions; returns {year: {edition: manifest entry}}.
 
     Each edition is built and published on its own, so one failing edition leaves
@@ -339,19 +336,19 @@ def build_all(years: list[int], *, every_gemeente: bool = False, gemeente: str |
     warm kernels, and while one edition renders, the kernels already run (and
     cache) the chapters of the next.
     """
-    built: dict[int, dict[str, dict]] = {}
+    built: dict[int, dict[str, Entry]] = {}
     options["progress"] = _progress(options.get("progress"))
     data_dir = options.get("data_dir")
     out_root = names.out_root(options.get("out_root") or paths.build_dir(), data_dir=data_dir,
                               book_file=options.get("book_file") or paths.book_file())
     years = [names.year(year, data_dir) for year in years]  # every year has data, before one is built
     store = _cache(out_root, options.get("cache", True))
-    run_dir = _below(Path(out_root) / RUN_DIR, out_root)
+    run_dir = _below(paths.run_dir(out_root), out_root)
     remove_stale(run_dir)  # at every start, also one that needs no kernel
     with session(options.get("jobs"), files=run_dir):
         for year in years:
             if every_gemeente or store is not None:
-                problems = cache_mod.validate_year(year, data_dir, store)
+                problems = cache_mod.validate_cached(year, data_dir, store)
                 if problems:
                     from .data.read import DataError
 
@@ -359,7 +356,8 @@ def build_all(years: list[int], *, every_gemeente: bool = False, gemeente: str |
             wanted = editions_of(year, data_dir) if every_gemeente else [gemeente]
             # Every name checked (and made canonical) before any edition is built or published.
             wanted = [None if name is None else names.gemeente(name, year, data_dir) for name in wanted]
-            if store is not None and not _busy(Path(options.get("out_root") or paths.build_dir()) / str(year), options):
+            if store is not None and not _busy(paths.year_out(options.get("out_root") or paths.build_dir(), year),
+                                               options):
                 _prefetch(year, wanted, store, options)
             for name in wanted:
                 entry = build_report(year, gemeente=name, **options)
@@ -367,11 +365,11 @@ def build_all(years: list[int], *, every_gemeente: bool = False, gemeente: str |
     return built
 
 
-def _busy(year_out: Path, options: dict) -> bool:
+def _busy(year_out: Path, options: dict[str, Any]) -> bool:
     """Another build holds this year's lock and we would not wait: running ahead is wasted."""
-    if options.get("wait") or not (year_out / ".build.lock").exists():
+    if options.get("wait") or not paths.lock_file(year_out).exists():
         return False
-    lock = FileLock(str(_below(year_out / ".build.lock", year_out.parent)))
+    lock = FileLock(str(_below(paths.lock_file(year_out), year_out.parent)))
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -380,7 +378,7 @@ def _busy(year_out: Path, options: dict) -> bool:
     return False
 
 
-def _prefetch(year: int, wanted: list[str | None], store: cache_mod.Cache, options: dict) -> None:
+def _prefetch(year: int, wanted: list[str | None], store: cache_mod.Cache, options: dict[str, Any]) -> None:
     """Queue the chapters of every wanted edition, in order, in the session's kernels."""
     book = read_book(options.get("book_file") or paths.book_file())
     sources = [book.root / c for c in book.notebooks]
@@ -396,5 +394,5 @@ def _prefetch(year: int, wanted: list[str | None], store: cache_mod.Cache, optio
 def _keep_failed_notebooks(staging: Path, keep: Path) -> Path:
     """Keep the executed notebooks of a failed build where the error message points."""
     shutil.rmtree(keep, ignore_errors=True)
-    shutil.copytree(staging / "notebooks", keep)
+    shutil.copytree(paths.executed_dir(staging), keep)
     return keep

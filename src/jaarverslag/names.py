@@ -22,7 +22,7 @@ from . import paths
 from .errors import JaarverslagError, Kind
 
 WHOLE = "Wijkkracht"  # the edition of the whole organisation; no gemeente may take its folder
-PROTECTED = ("data", "notebooks", "src", "docs", "tests", ".git", ".venv")  # project folders a build never writes
+PROTECTED = paths.OWN_FOLDERS  # project folders a build never writes
 
 
 def data_folder(data_dir: Path | str | None = None) -> Path:

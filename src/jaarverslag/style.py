@@ -11,6 +11,8 @@ import math
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import paths
+
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = {
     "blauw": "#0072B2",
@@ -113,7 +115,7 @@ def fmt_date(value: dt.date | str) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
-FONTS_DIR = Path(__file__).parent / "render" / "templates" / "fonts"
+FONTS_DIR = paths.FONTS
 
 
 def font_files() -> list[Path]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from .. import paths
 from .checks import CHECKS
 from .contract import DATASETS, TEXTS
 from .read import file_size
 from .schema import BOOL, COUNT, DATE, FREQUENCY, WEBSITE, Dataset, dutch_int
 
-DATA_DOC = Path("docs") / "data.md"  # relative to the project
+DATA_DOC = paths.DATA_DOC  # relative to the project
 DEFAULT = Dataset("", "", "", ())  # the bounds a dataset has unless it says otherwise
 
 KINDS = {

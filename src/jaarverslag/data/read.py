@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import JaarverslagError, Kind
-from ..paths import relative, year_dir
+from ..paths import relative, texts_dir, year_dir
 from ..run import trace
 from . import schema
 from .contract import DATASETS, TEXTS, by_name
@@ -316,7 +316,7 @@ def validate_year(year: int, data_dir: Path | None = None) -> list[Problem]:
             frames[name] = frame
     problems += cross_checks(frames, folder)
     for name in TEXTS:
-        page = folder / "tekst" / f"{name}.md"
+        page = texts_dir(folder) / f"{name}.md"
         trace.record(page)
         if not page.is_file() or not page.read_text(encoding="utf-8-sig").strip():
             problems.append(Problem(display_path(page), None, None, None,

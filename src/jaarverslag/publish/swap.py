@@ -39,8 +39,15 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-OLD_SUFFIX = ".oud"
+from .. import paths
+from ..paths import OLD_SUFFIX, old_copy
+
+if TYPE_CHECKING:
+    from ..edition import Edition
+
+__all__ = ["OLD_SUFFIX", "make_readable", "old_copy", "publish", "recover", "umask", "write_manifest"]
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 # What renameat2 answers where the file system (or the system) cannot exchange two names.
@@ -74,11 +81,6 @@ def _swap_by_renames(staging: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def old_copy(final: Path) -> Path:
-    """Where the fallback swap keeps the published edition while the new one moves in."""
-    return final.with_name(f".{final.name}{OLD_SUFFIX}")
-
-
 def recover(year_out: Path) -> list[Path]:
     """After a crash mid-swap: put back every edition of which only the old copy is left.
 
@@ -86,8 +88,7 @@ def recover(year_out: Path) -> list[Path]:
     folder. Returns the editions that were put back.
     """
     restored = []
-    for old in sorted(Path(year_out).glob(f".*{OLD_SUFFIX}")):
-        final = old.with_name(old.name[1:-len(OLD_SUFFIX)])
+    for old, final in paths.old_copies(year_out):
         if final.exists():  # the new edition made it; the old one was not yet removed
             shutil.rmtree(old)
         else:
@@ -145,8 +146,12 @@ def make_readable(tree: Path) -> None:
                 os.chmod(path, file_mode)
 
 
-def write_manifest(path: Path, edition, entry: dict) -> None:
-    """Add or replace this edition (an `Edition`) in the year's manifest, atomically."""
+def write_manifest(path: Path, edition: Edition, entry: dict[str, Any]) -> None:
+    """Add or replace this edition in the year's manifest, atomically.
+
+    `entry` is what `build` made of it: the published files, the renderer with its
+    version and PDF route (`render.Rendered`), the chapters, inputs and provenance.
+    """
     path = Path(path)
     try:
         manifest = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

@@ -11,6 +11,9 @@ page layout (`templates/page/*.html.j2`). The PDF renderer (`pdf.py`) reuses
 
 Everything is offline: CSS and the house font are copied into `out_dir/assets/`,
 charts are data URIs, and there is no JavaScript.
+
+nbformat, nbconvert, BeautifulSoup and Jinja are imported where they are used, so
+importing the package (a build with nothing to do) does not load them.
 """
 
 from __future__ import annotations
@@ -24,23 +27,25 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-import nbformat
-from bs4 import BeautifulSoup, NavigableString, Tag
-
-from jaarverslag import markup
+from jaarverslag import markup, paths
 from jaarverslag.book import Book
-from jaarverslag.chapters.toolkit.sections import OMITTED_MIME
 from jaarverslag.errors import JaarverslagError, Kind
+
+if TYPE_CHECKING:
+    import jinja2
+    from bs4 import Tag
+    from nbconvert import HTMLExporter
+    from nbformat import NotebookNode
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = paths.TEMPLATES
 NBCONVERT_TEMPLATES = TEMPLATES / "nbconvert"
 PAGE_TEMPLATES = TEMPLATES / "page"
 CSS_DIR = TEMPLATES / "css"
-FONTS_DIR = TEMPLATES / "fonts"
+FONTS_DIR = paths.FONTS
 #: The house font. Charts use the same file through matplotlib (see `style.font_file`).
 HOUSE_FONT = FONTS_DIR / "SourceSans3-Regular.ttf"
 HOUSE_FONT_FAMILY = "Source Sans 3"
@@ -61,7 +66,9 @@ class RenderError(JaarverslagError):
 
 
 @dataclass(frozen=True)
-class Section:
+class Heading:
+    """An h2 or h3 of a chapter, as the page's contents and the PDF's outline list it."""
+
     id: str
     title: str
     level: int
@@ -74,7 +81,7 @@ class Chapter:
     slug: str  # file stem: `clienten` -> clienten.html, #clienten in the PDF
     title: str
     body: str  # HTML, the first <h1> included
-    sections: tuple[Section, ...] = ()
+    sections: tuple[Heading, ...] = ()
     source: Path | None = None
 
 
@@ -104,7 +111,7 @@ class Site:
         return self.year is not None and str(self.year) not in self.title
 
     @classmethod
-    def from_meta(cls, book: Book, meta: Mapping) -> Site:
+    def from_meta(cls, book: Book, meta: Mapping[str, Any]) -> Site:
         year = meta.get("year")
         title = meta.get("title") or (f"{book.title} {year}" if year else book.title)
         colophon = meta.get("colophon") or {}
@@ -127,7 +134,7 @@ class Site:
 class _Page:
     href: str
     title: str
-    sections: tuple[Section, ...] = field(default_factory=tuple)
+    sections: tuple[Heading, ...] = field(default_factory=tuple)
 
 
 # ------------------------------------------------------------------- conversions
@@ -146,7 +153,7 @@ def slugify(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _exporter():
+def _exporter() -> HTMLExporter:
     from nbconvert import HTMLExporter
 
     return HTMLExporter(
@@ -181,15 +188,20 @@ def markdown_to_html(source: str) -> str:
     return markup.clean_prose(html)
 
 
-def front_matter(source: str) -> dict:
+def front_matter(source: str) -> dict[str, Any]:
     import yaml
 
     m = _FRONT_MATTER.match(source)
     return (yaml.safe_load(m.group(1)) or {}) if m else {}
 
 
-def _clean_notebook(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
-    """Drop what must never reach a reader: parameters, streams, errors, bare text."""
+def strip_notebook(nb: NotebookNode, name: str) -> NotebookNode:
+    """The executed chapter `name` without what must never reach a reader: the parameters
+    cells, `remove-*` cells and outputs, streams (prints, warnings) and bare text outputs.
+
+    A cell that ended in an error is a `RenderError`: a report never shows a traceback.
+    Both renderers show a chapter through here (the embedded one and `quarto.stage_quarto`).
+    """
     cells = []
     for cell in nb.cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
@@ -243,7 +255,7 @@ def tidy_body(
     id_prefix: str = "",
     link_style: str = "pages",
     heading_shift: int = 0,
-) -> tuple[str, str | None, tuple[Section, ...]]:
+) -> tuple[str, str | None, tuple[Heading, ...]]:
     """Make a rendered body fit for the book.
 
     - headings get short unique ASCII ids (`id_prefix` keeps them unique in the PDF);
@@ -256,6 +268,8 @@ def tidy_body(
 
     Returns the HTML, the first h1's text (None if there is none) and the sections (h2/h3).
     """
+    from bs4 import BeautifulSoup, NavigableString, Tag
+
     slugs = list(chapter_slugs)
     soup = BeautifulSoup(body, "html.parser")
 
@@ -269,7 +283,7 @@ def tidy_body(
     used: set[str] = set()
     old_to_new: dict[str, str] = {}
     title: str | None = None
-    sections: list[Section] = []
+    sections: list[Heading] = []
     for h in soup.find_all(re.compile(r"^h[1-6]$")):
         level = int(h.name[1])
         text = _text(h)
@@ -285,7 +299,7 @@ def tidy_body(
         if level == 1 and title is None:
             title = text
         elif level in (2, 3):
-            sections.append(Section(id=id_prefix + new_id, title=text, level=level))
+            sections.append(Heading(id=id_prefix + new_id, title=text, level=level))
         if heading_shift:
             h.name = f"h{min(6, level + heading_shift)}"
 
@@ -361,6 +375,10 @@ def tidy_body(
 def omitted_reason(path: Path) -> str | None:
     """Why an executed chapter is left out of the book (it has no data for this edition),
     or None when it is in. The chapter says so with an `OMITTED_MIME` output (`jv.chapter`)."""
+    import nbformat
+
+    from jaarverslag.chapters.toolkit.sections import OMITTED_MIME
+
     nb = nbformat.read(Path(path), as_version=4)
     for cell in nb.cells:
         for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
@@ -391,10 +409,11 @@ def load_chapter(
     link_style: str = "pages",
 ) -> Chapter:
     """An executed notebook as a `Chapter`. Adds an <h1> from the file name if it has none."""
+    import nbformat
+
     path = Path(path)
     slug = path.stem
-    nb = nbformat.read(path, as_version=4)
-    nb = _clean_notebook(nb, slug)
+    nb = strip_notebook(nbformat.read(path, as_version=4), slug)
     body, _ = _exporter().from_notebook_node(nb)
     refused = markup.refused(body)
     if refused:
@@ -440,6 +459,9 @@ def load_intro(
 
 @functools.lru_cache(maxsize=1)
 def jinja_env() -> jinja2.Environment:
+    """The page layouts (`templates/page/`), escaping every value placed in them."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(PAGE_TEMPLATES)),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -476,7 +498,7 @@ def copy_assets(out_dir: Path) -> None:
                 shutil.copyfile(f, dest)
 
 
-def render_html(book: Book, chapters: list[Path], out_dir: Path, *, meta: dict) -> Path:
+def render_html(book: Book, chapters: list[Path], out_dir: Path, *, meta: Mapping[str, Any]) -> Path:
     """Render the HTML book into `out_dir`; returns `out_dir/index.html`.
 
     `chapters` are the executed notebooks in book order; a chapter without data

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from jaarverslag.book import Book
 from jaarverslag.render.html import (
@@ -27,6 +29,10 @@ from jaarverslag.render.html import (
     present_chapters,
     stylesheet,
 )
+
+if TYPE_CHECKING:
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +50,7 @@ def _css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def document_html(book: Book, chapters: list[Path], *, meta: dict) -> str:
+def document_html(book: Book, chapters: list[Path], *, meta: Mapping[str, Any]) -> str:
     """The single HTML document that becomes the PDF (handy for debugging the print CSS)."""
     site = Site.from_meta(book, meta)
     chapters = present_chapters(chapters)  # a chapter without data for this edition is left out
@@ -78,13 +84,13 @@ def document_html(book: Book, chapters: list[Path], *, meta: dict) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _font_config():
+def _font_config() -> FontConfiguration:
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration()
 
 
-def render_pdf(book: Book, chapters: list[Path], out_pdf: Path, *, meta: dict) -> Path:
+def render_pdf(book: Book, chapters: list[Path], out_pdf: Path, *, meta: Mapping[str, Any]) -> Path:
     """Render the whole report as one A4 PDF at `out_pdf`; returns `out_pdf`.
 
     Cover (title, subtitle, organisation, year), contents with page numbers,
@@ -120,7 +126,7 @@ def render_pdf(book: Book, chapters: list[Path], out_pdf: Path, *, meta: dict) -
     return out_pdf
 
 
-def _own_files_only():
+def _own_files_only() -> URLFetcher:
     """A WeasyPrint fetcher for data: URIs and the package's own templates and fonts only:
     no network, and no file elsewhere on disk that a relative address in a text points at."""
     from urllib.parse import unquote, urlparse
@@ -128,7 +134,7 @@ def _own_files_only():
     from weasyprint.urls import URLFetcher
 
     class OwnFilesOnly(URLFetcher):
-        def fetch(self, url, headers=None):
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
             parsed = urlparse(url)
             if parsed.scheme == "file" and not Path(unquote(parsed.path)).resolve().is_relative_to(
                     TEMPLATES.resolve()):

@@ -10,7 +10,7 @@ use their outputs as they are.
 `render_quarto` then runs `quarto render <dir> --to html`, and for the PDF
 `--to typst` where Quarto can make a Typst book (1.9 and later; Typst ships with
 Quarto) or `--to pdf` (LaTeX; needs TinyTeX) on older versions. The PDF is
-optional: when it fails we log why and return `"pdf": None`.
+optional: when it fails we log why and return a `Rendered` with `pdf=None`.
 
 A Quarto that is missing or does not run is `QuartoNotFound`; a render that fails
 is `QuartoFailed`: one Dutch sentence with Quarto's own error line (without its
@@ -25,14 +25,17 @@ import logging
 import re
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-import nbformat
 import yaml
 
 from jaarverslag.book import Book
 from jaarverslag.errors import JaarverslagError, Kind
-from jaarverslag.render.html import RenderError, _clean_notebook, present_chapters
+from jaarverslag.paths import BOOK
+from jaarverslag.render.html import RenderError, present_chapters, strip_notebook
+from jaarverslag.render.result import LATEX, QUARTO, TYPST, Rendered
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +53,7 @@ class QuartoNotFound(JaarverslagError):
 class QuartoFailed(RenderError):
     """`quarto render` failed. `details` is Quarto's whole output, colours removed."""
 
-    def __init__(self, message: str, details: str = ""):
+    def __init__(self, message: str, details: str = "") -> None:
         super().__init__(message)
         self.details = details
         if details:
@@ -86,12 +89,12 @@ def error_line(output: str, limit: int = 200) -> str:
     return chosen if len(chosen) <= limit else chosen[: limit - 1] + "…"
 
 
-def _config(book: Book) -> dict:
-    source = book.source or (book.root / "_quarto.yml")
+def _config(book: Book) -> dict[str, Any]:
+    source = book.source or (book.root / BOOK)
     return yaml.safe_load(Path(source).read_text(encoding="utf-8")) or {}
 
 
-def staged_config(book: Book, *, meta: dict, pdf_format: str = "typst") -> dict:
+def staged_config(book: Book, *, meta: Mapping[str, Any], pdf_format: str = "typst") -> dict[str, Any]:
     """The `_quarto.yml` for the staged project."""
     config = copy.deepcopy(_config(book))
     project = config.setdefault("project", {})
@@ -117,9 +120,11 @@ def staged_config(book: Book, *, meta: dict, pdf_format: str = "typst") -> dict:
 
 
 def stage_quarto(
-    book: Book, chapters: list[Path], out_dir: Path, *, meta: dict, pdf_format: str = "typst"
+    book: Book, chapters: list[Path], out_dir: Path, *, meta: Mapping[str, Any], pdf_format: str = "typst"
 ) -> Path:
     """Write the Quarto project to `out_dir/quarto-src/` and return that folder."""
+    import nbformat
+
     out_dir = Path(out_dir)
     stage = out_dir / STAGE_DIR
     if stage.exists():
@@ -146,7 +151,7 @@ def stage_quarto(
             continue
         dest = stage / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
-        nb = _clean_notebook(nbformat.read(src, as_version=4), rel.stem)
+        nb = strip_notebook(nbformat.read(src, as_version=4), rel.stem)
         nbformat.write(nb, dest)
         kept.append(str(rel))
     # Only the chapters we have: a gemeente edition may leave some out.
@@ -158,7 +163,7 @@ def stage_quarto(
         shutil.copyfile(index_src, index_dest)
     else:
         index_dest.write_text(f"# {meta.get('title', book.title)}\n", encoding="utf-8")
-    (stage / "_quarto.yml").write_text(
+    (stage / BOOK).write_text(
         yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
     return stage
@@ -190,8 +195,9 @@ def _find(folder: Path, suffix: str) -> Path | None:
     return found[0] if found else None
 
 
-def render_quarto(book: Book, chapters: list[Path], out_dir: Path, *, meta: dict) -> dict:
-    """Render with Quarto. Returns `{"html": <index.html>, "pdf": <pdf or None>}`.
+def render_quarto(book: Book, chapters: list[Path], out_dir: Path, *, meta: Mapping[str, Any]) -> Rendered:
+    """Render with Quarto into `out_dir`: the HTML book, and a PDF through Typst or LaTeX
+    where Quarto can make one (else `pdf` is None; the log says why).
 
     Raises `QuartoNotFound` when `quarto` is not on PATH or does not run, and
     `QuartoFailed` (Quarto's output in `details`) when the HTML render fails.
@@ -208,7 +214,7 @@ def render_quarto(book: Book, chapters: list[Path], out_dir: Path, *, meta: dict
     stage = stage_quarto(book, chapters, out_dir, meta=meta, pdf_format=pdf_format)
     output = out_dir / OUTPUT_DIR
 
-    def run(to: str) -> subprocess.CompletedProcess:
+    def run(to: str) -> subprocess.CompletedProcess[str]:
         log.info("quarto render %s --to %s", stage, to)
         try:
             return subprocess.run(
@@ -225,12 +231,11 @@ def render_quarto(book: Book, chapters: list[Path], out_dir: Path, *, meta: dict
 
     result = run("html")
     if result.returncode != 0:
-        output = plain(result.stderr + "\n" + result.stdout).strip()
         raise QuartoFailed(
             f"Quarto kon het HTML-boek niet maken (afsluitcode {result.returncode}): "
             f"{error_line(result.stderr or result.stdout)}; los dat op of laat --renderer quarto weg voor "
             "de ingebouwde renderer, en draai met --debug voor de hele uitvoer van Quarto.",
-            details=output,
+            details=plain(result.stderr + "\n" + result.stdout).strip(),
         )
     html_index = output / "index.html"
 
@@ -245,4 +250,5 @@ def render_quarto(book: Book, chapters: list[Path], out_dir: Path, *, meta: dict
             pdf_format,
             plain(result.stderr or result.stdout).strip()[-2000:],
         )
-    return {"html": html_index, "pdf": pdf}
+    return Rendered(html=html_index, pdf=pdf, renderer=QUARTO, version="Quarto " + ".".join(map(str, version)),
+                    pdf_route=(TYPST if pdf_format == "typst" else LATEX) if pdf is not None else None)

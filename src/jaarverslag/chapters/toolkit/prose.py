@@ -19,10 +19,10 @@ from ... import markup
 from ...data.read import display_path
 from ...edition import Edition
 from ...errors import JaarverslagError, Kind
-from ...paths import year_dir
+from ...paths import TEXTS, year_dir
 from ...run import trace
 
-FOLDER = "tekst"
+FOLDER = TEXTS  # data/<year>/tekst/ (paths.py)
 
 
 class ProseError(JaarverslagError):
