@@ -59,14 +59,15 @@ def parameters(data_dir: Path, **changes) -> dict:
 
 # ---- what a rebuild runs ----
 
-def test_a_no_change_rebuild_runs_no_chapter_and_leaves_the_report(tmp_path, data_copy, monkeypatch):
+def test_a_no_change_rebuild_runs_no_chapter_and_leaves_the_report(tmp_path: Path, data_copy: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     book = make_book(tmp_path / "book", {"clienten": CLIENTEN, "tekst": TEKST})
     out = tmp_path / "out"
     first = build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
     assert chapters_run(first) == {"clienten", "tekst"} and first["up_to_date"] is False
     before = snapshot(out)
 
-    def refuse(*args, **kwargs):
+    def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("a kernel started or the report was rendered again")
 
     monkeypatch.setattr(jaarverslag.run.kernels.Kernel, "__init__", refuse)
@@ -84,7 +85,7 @@ def test_a_no_change_rebuild_runs_no_chapter_and_leaves_the_report(tmp_path, dat
     assert after == before
 
 
-def test_a_changed_notebook_reruns_only_that_chapter(tmp_path, data_copy):
+def test_a_changed_notebook_reruns_only_that_chapter(tmp_path: Path, data_copy: Path) -> None:
     book = make_book(tmp_path / "book", {"clienten": CLIENTEN, "tekst": TEKST})
     out = tmp_path / "out"
     build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
@@ -95,7 +96,8 @@ def test_a_changed_notebook_reruns_only_that_chapter(tmp_path, data_copy):
     assert "Proef, herzien" in page
 
 
-def test_a_changed_data_file_or_prose_page_reruns_only_the_chapters_that_read_it(tmp_path, data_copy):
+def test_a_changed_data_file_or_prose_page_reruns_only_the_chapters_that_read_it(tmp_path: Path,
+                                                                                 data_copy: Path) -> None:
     """A key from the datasets a chapter declares would miss the prose page (no dataset) and
     gemeenten.csv (read by the checks of the data a chapter loads)."""
     book = make_book(tmp_path / "book", {"clienten": CLIENTEN, "skillz": SKILLZ, "tekst": TEKST})
@@ -124,7 +126,7 @@ def test_a_changed_data_file_or_prose_page_reruns_only_the_chapters_that_read_it
     assert chapters_run(build_report(2022, out_root=out, book_file=book, data_dir=data_copy)) == set()
 
 
-def test_a_parameter_change_reruns_the_chapters(tmp_path, data_copy):
+def test_a_parameter_change_reruns_the_chapters(tmp_path: Path, data_copy: Path) -> None:
     book = make_book(tmp_path / "book", {"clienten": CLIENTEN, "tekst": TEKST})
     out = tmp_path / "out"
     build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
@@ -138,7 +140,7 @@ def test_a_parameter_change_reruns_the_chapters(tmp_path, data_copy):
     assert chapters_run(back) == set() and back["up_to_date"] is False
 
 
-def test_no_cache_runs_everything_and_keeps_no_cache(tmp_path, data_copy):
+def test_no_cache_runs_everything_and_keeps_no_cache(tmp_path: Path, data_copy: Path) -> None:
     book = make_book(tmp_path / "book", {"tekst": TEKST})
     out = tmp_path / "out"
     build_report(2022, out_root=out, book_file=book, data_dir=data_copy, cache=False)
@@ -147,7 +149,8 @@ def test_no_cache_runs_everything_and_keeps_no_cache(tmp_path, data_copy):
     assert not (out / ".cache").exists()
 
 
-def test_a_file_a_chapter_opens_itself_or_a_project_module_it_imports_reruns_it(tmp_path, data_copy):
+def test_a_file_a_chapter_opens_itself_or_a_project_module_it_imports_reruns_it(tmp_path: Path,
+                                                                                data_copy: Path) -> None:
     """Reads the chapter does itself (not through jaarverslag.data.read) and its own modules:
     no declared dataset would name them."""
     (data_copy / "2022" / "noot.txt").write_text("eerste noot", encoding="utf-8")
@@ -170,7 +173,7 @@ def test_a_file_a_chapter_opens_itself_or_a_project_module_it_imports_reruns_it(
 
 # ---- failures ----
 
-def test_a_failing_chapter_is_not_cached(tmp_path, data_copy):
+def test_a_failing_chapter_is_not_cached(tmp_path: Path, data_copy: Path) -> None:
     book = make_book(tmp_path / "book", {"een": GOOD_CHAPTER, "kapot": "raise ValueError('kapotte cel')"})
     out = tmp_path / "out"
     with pytest.raises(ChapterError, match="kapot"):
@@ -189,7 +192,7 @@ def test_a_failing_chapter_is_not_cached(tmp_path, data_copy):
 
 # ---- cached and reused equal fresh ----
 
-def test_cached_and_warm_kernel_notebooks_equal_fresh_runs(tmp_path, data_copy):
+def test_cached_and_warm_kernel_notebooks_equal_fresh_runs(tmp_path: Path, data_copy: Path) -> None:
     chapters = {"clienten": CLIENTEN, "grafiek": GRAFIEK, "tekst": TEKST}
     book = make_book(tmp_path / "book", chapters)
     out = tmp_path / "out"
@@ -244,7 +247,7 @@ assert not any(leaks.values()), leaks
 print(sorted(k for k in globals() if not k.startswith("_i")))"""
 
 
-def test_a_reused_kernel_starts_each_notebook_as_a_fresh_one(tmp_path, data_copy):
+def test_a_reused_kernel_starts_each_notebook_as_a_fresh_one(tmp_path: Path, data_copy: Path) -> None:
     # a library outside the project stays loaded between notebooks: its warning must show again
     lib = tmp_path / "lib"
     lib.mkdir()
@@ -261,7 +264,7 @@ def test_a_reused_kernel_starts_each_notebook_as_a_fresh_one(tmp_path, data_copy
     assert any(o.get("name") == "stderr" and "let op" in "".join(o["text"]) for o in body[-1]["outputs"])
 
 
-def test_each_notebook_in_a_reused_kernel_records_the_chapter_code_it_uses(tmp_path, data_copy):
+def test_each_notebook_in_a_reused_kernel_records_the_chapter_code_it_uses(tmp_path: Path, data_copy: Path) -> None:
     """Chapter code (toolkit too) is loaded afresh per notebook, also through `jv.section`, which the
     package loads on first use: so a changed toolkit module re-runs the chapters that use it, no other."""
     uses = "import jaarverslag as jv\nprint(jv.section.__module__)"
@@ -274,7 +277,7 @@ def test_each_notebook_in_a_reused_kernel_records_the_chapter_code_it_uses(tmp_p
 
 
 @pytest.mark.slow
-def test_every_real_chapter_in_one_reused_kernel_equals_fresh_kernels(tmp_path):
+def test_every_real_chapter_in_one_reused_kernel_equals_fresh_kernels(tmp_path: Path) -> None:
     from jaarverslag.book import read_book
 
     book = read_book(BOOK_FILE)
@@ -288,7 +291,8 @@ def test_every_real_chapter_in_one_reused_kernel_equals_fresh_kernels(tmp_path):
 
 # ---- validation, progress, the CLI, the trace ----
 
-def test_validation_is_skipped_while_the_files_it_read_are_unchanged(tmp_path, data_copy, monkeypatch):
+def test_validation_is_skipped_while_the_files_it_read_are_unchanged(tmp_path: Path, data_copy: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import jaarverslag.data.read
 
     book = make_book(tmp_path / "book", {"tekst": TEKST})
@@ -304,12 +308,12 @@ def test_validation_is_skipped_while_the_files_it_read_are_unchanged(tmp_path, d
     assert len(calls) == 1
 
 
-def test_progress_is_quiet_off_a_terminal_and_in_ci(monkeypatch):
+def test_progress_is_quiet_off_a_terminal_and_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
     assert Progress(stream=io.StringIO()).enabled is False
 
     class Terminal(io.StringIO):
-        def isatty(self):
+        def isatty(self) -> bool:
             return True
 
     assert Progress(stream=Terminal()).enabled is True
@@ -326,7 +330,7 @@ def test_progress_is_quiet_off_a_terminal_and_in_ci(monkeypatch):
     assert "clienten" in lines[1] and "1/2" in lines[2]
 
 
-def test_the_cli_passes_cache_and_progress_options(monkeypatch):
+def test_the_cli_passes_cache_and_progress_options(monkeypatch: pytest.MonkeyPatch) -> None:
     import jaarverslag.build
 
     seen = {}
@@ -339,7 +343,7 @@ def test_the_cli_passes_cache_and_progress_options(monkeypatch):
     assert seen["progress"] is None  # decided by the terminal
 
 
-def test_the_trace_records_reads_and_listings_under_the_roots_only(tmp_path):
+def test_the_trace_records_reads_and_listings_under_the_roots_only(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.csv").write_text("x", encoding="utf-8")
     (tmp_path / "uit").mkdir()
@@ -359,7 +363,7 @@ def test_the_trace_records_reads_and_listings_under_the_roots_only(tmp_path):
     shutil.rmtree(tmp_path / "uit")
 
 
-def test_a_chapter_whose_kernel_dies_is_named_and_the_others_still_run(tmp_path, data_copy):
+def test_a_chapter_whose_kernel_dies_is_named_and_the_others_still_run(tmp_path: Path, data_copy: Path) -> None:
     book = make_book(tmp_path / "book", {"dood": "import os\nos._exit(3)", "tekst": TEKST})
     out = tmp_path / "out"
     with pytest.raises(ChapterError, match="Hoofdstuk 'dood'.*DeadKernelError"):
@@ -368,7 +372,7 @@ def test_a_chapter_whose_kernel_dies_is_named_and_the_others_still_run(tmp_path,
     assert {json.loads(p.read_text(encoding="utf-8"))["chapter"] for p in entries} == {"tekst"}
 
 
-def test_prune_removes_entries_no_build_used_for_a_month(tmp_path):
+def test_prune_removes_entries_no_build_used_for_a_month(tmp_path: Path) -> None:
     from jaarverslag.run.cache import Cache
 
     cache = Cache(tmp_path / ".cache")

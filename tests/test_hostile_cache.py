@@ -69,7 +69,7 @@ def validated_entry(project: Project) -> Path:
 
 # ---- a copy checks its own data ----
 
-def test_a_copy_with_broken_data_is_refused_by_build_as_by_validate(hostile):
+def test_a_copy_with_broken_data_is_refused_by_build_as_by_validate(hostile: Project) -> None:
     edit(hostile.data / "clienten.csv", "Borne,718,", "Borne,719,")  # the ages of Borne add up to 718
     checked = hostile.run("validate", "--year", "2022")
     assert checked.code == 1, checked.said
@@ -80,7 +80,7 @@ def test_a_copy_with_broken_data_is_refused_by_build_as_by_validate(hostile):
     assert_refused(hostile, hostile.run("build", "--year", "2022"), problem, before=before)
 
 
-def test_a_copy_with_other_data_runs_the_chapters_that_read_it(hostile):
+def test_a_copy_with_other_data_runs_the_chapters_that_read_it(hostile: Project) -> None:
     before = stored(hostile)
     edit(hostile.data / "websites.csv", "www.wijkrachtborne.nl", "www.wijkrachtborne.org")
     result = hostile.run("build", "--year", "2022")
@@ -90,7 +90,7 @@ def test_a_copy_with_other_data_runs_the_chapters_that_read_it(hostile):
     assert "wijkrachtborne.org" in page
 
 
-def test_a_moved_project_takes_every_chapter_from_its_cache_and_publishes_the_same_bytes(hostile):
+def test_a_moved_project_takes_every_chapter_from_its_cache_and_publishes_the_same_bytes(hostile: Project) -> None:
     before = without_manifest(hostile.published())
     moved = Project(hostile.root.parent / "verhuisd" / "jaarverslag-2023", hostile.sentinel)
     moved.root.parent.mkdir()
@@ -138,7 +138,7 @@ def builds_and_repairs_every_damaged_entry(hostile) -> None:
                              ["hoofdstuk 'clienten'", "hoofdstuk 'tot_slot'", "controle van 2022", "manifest.json"])
 
 
-def test_damaged_json_of_chapters_validation_and_manifest_is_named_once_and_rebuilt(hostile):
+def test_damaged_json_of_chapters_validation_and_manifest_is_named_once_and_rebuilt(hostile: Project) -> None:
     clienten, tot_slot = chapter_entry(hostile, "clienten"), chapter_entry(hostile, "tot_slot")
     clienten.write_bytes(clienten.read_bytes()[:40])  # cut off halfway
     tot_slot.write_text(json.dumps({"format": cache_mod.FORMAT}), encoding="utf-8")  # keys missing
@@ -148,7 +148,7 @@ def test_damaged_json_of_chapters_validation_and_manifest_is_named_once_and_rebu
     builds_and_repairs_every_damaged_entry(hostile)
 
 
-def test_damaged_notebooks_and_wrong_types_are_named_once_and_rebuilt(hostile):
+def test_damaged_notebooks_and_wrong_types_are_named_once_and_rebuilt(hostile: Project) -> None:
     clienten, tot_slot = chapter_entry(hostile, "clienten"), chapter_entry(hostile, "tot_slot")
     clienten.with_suffix(".ipynb").unlink()  # the executed notebook is gone
     tot_slot.with_suffix(".ipynb").write_text("{\"cells\": []}", encoding="utf-8")  # not the one it names
@@ -162,7 +162,7 @@ def test_damaged_notebooks_and_wrong_types_are_named_once_and_rebuilt(hostile):
     builds_and_repairs_every_damaged_entry(hostile)
 
 
-def test_a_kept_read_outside_its_place_counts_as_damage_not_as_a_file_to_read(hostile):
+def test_a_kept_read_outside_its_place_counts_as_damage_not_as_a_file_to_read(hostile: Project) -> None:
     entry = chapter_entry(hostile, "tot_slot")
     meta = json.loads(entry.read_text(encoding="utf-8"))
     meta["reads"]["data:../../sentinel/bewaar.txt"] = cache_mod.MISSING

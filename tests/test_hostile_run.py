@@ -91,7 +91,7 @@ def assert_nothing_left(project: Project, private: dict[str, str]) -> None:
 
 # ---- execution limits ----
 
-def test_a_hanging_chapter_is_stopped_and_named_with_its_cell(hostile, private):
+def test_a_hanging_chapter_is_stopped_and_named_with_its_cell(hostile: Project, private: dict[str, str]) -> None:
     add_chapter(hostile, "traag", HANG)
     before = state(hostile)
     started = time.monotonic()
@@ -104,7 +104,7 @@ def test_a_hanging_chapter_is_stopped_and_named_with_its_cell(hostile, private):
     assert_nothing_left(hostile, private)
 
 
-def test_the_default_cell_timeout_is_read_from_quarto_yml(hostile, private):
+def test_the_default_cell_timeout_is_read_from_quarto_yml(hostile: Project, private: dict[str, str]) -> None:
     add_chapter(hostile, "traag", HANG)
     book = hostile.root / "_quarto.yml"
     book.write_text(book.read_text(encoding="utf-8") + "jaarverslag:\n  cell-timeout: 2\n", encoding="utf-8")
@@ -113,7 +113,7 @@ def test_the_default_cell_timeout_is_read_from_quarto_yml(hostile, private):
     assert_refused(hostile, result, "Hoofdstuk 'traag' liep in cel 3 langer dan 2 s", before=before)
 
 
-def test_a_kernel_whose_cell_timed_out_is_ended_and_replaced(tmp_path):
+def test_a_kernel_whose_cell_timed_out_is_ended_and_replaced(tmp_path: Path) -> None:
     from conftest import make_book
     from nbclient.exceptions import CellTimeoutError
 
@@ -139,7 +139,7 @@ def test_a_kernel_whose_cell_timed_out_is_ended_and_replaced(tmp_path):
     assert not list((tmp_path / ".run").iterdir())
 
 
-def test_the_cell_timeout_in_quarto_yml_must_be_a_number_of_seconds(tmp_path):
+def test_the_cell_timeout_in_quarto_yml_must_be_a_number_of_seconds(tmp_path: Path) -> None:
     from conftest import make_book
 
     book = make_book(tmp_path, {"een": "1"})
@@ -158,7 +158,7 @@ def test_the_cell_timeout_in_quarto_yml_must_be_a_number_of_seconds(tmp_path):
 
 # ---- kernels and their connection files on every way out ----
 
-def test_a_failing_chapter_leaves_no_kernel_and_no_connection_file(hostile, private):
+def test_a_failing_chapter_leaves_no_kernel_and_no_connection_file(hostile: Project, private: dict[str, str]) -> None:
     add_chapter(hostile, "kapot", "raise ValueError('kapot')")
     before = state(hostile)
     result = hostile.run("build", "--year", "2022", env=private)
@@ -166,7 +166,7 @@ def test_a_failing_chapter_leaves_no_kernel_and_no_connection_file(hostile, priv
     assert_nothing_left(hostile, private)
 
 
-def test_a_killed_builds_connection_files_go_at_the_next_start_even_with_nothing_to_build(hostile):
+def test_a_killed_builds_connection_files_go_at_the_next_start_even_with_nothing_to_build(hostile: Project) -> None:
     """A SIGKILL leaves its kernels' keys in build/.run; the next build removes them, also one
     that starts no kernel because the report is up to date."""
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
@@ -180,7 +180,8 @@ def test_a_killed_builds_connection_files_go_at_the_next_start_even_with_nothing
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
-def test_a_stopped_build_leaves_no_kernel_and_no_connection_file(hostile, private, sig):
+def test_a_stopped_build_leaves_no_kernel_and_no_connection_file(hostile: Project, private: dict[str, str],
+                                                                 sig: int) -> None:
     add_chapter(hostile, "traag", HANG)
     before = state(hostile)
     environ = {k: v for k, v in os.environ.items() if k != "JAARVERSLAG_PROJECT"}
@@ -213,7 +214,7 @@ def modes(tree: Path) -> dict[str, int]:
     return {str(p.relative_to(tree)): stat.S_IMODE(p.stat().st_mode) for p in [tree, *tree.rglob("*")]}
 
 
-def test_a_published_edition_is_readable_by_others(hostile):
+def test_a_published_edition_is_readable_by_others(hostile: Project) -> None:
     edition = hostile.build / "2022" / "wijkkracht"
     index = hostile.root / "index.qmd"
     index.write_text(index.read_text(encoding="utf-8") + "\nEen zin erbij.\n", encoding="utf-8")
@@ -230,7 +231,7 @@ def test_a_published_edition_is_readable_by_others(hostile):
     assert {m for p, m in found.items() if (edition / p).is_file()} == {0o644}
 
 
-def test_an_edition_published_with_mode_0700_is_made_readable_on_the_next_build(hostile):
+def test_an_edition_published_with_mode_0700_is_made_readable_on_the_next_build(hostile: Project) -> None:
     edition = hostile.build / "2022" / "hengelo"
     edition.chmod(0o700)  # as builds before this fix left it
     before = hostile.published()
@@ -241,7 +242,7 @@ def test_an_edition_published_with_mode_0700_is_made_readable_on_the_next_build(
         {k: v for k, v in before.items() if k.startswith("hengelo")}
 
 
-def test_published_modes_follow_the_umask(tmp_path):
+def test_published_modes_follow_the_umask(tmp_path: Path) -> None:
     staging = Path(__import__("tempfile").mkdtemp(dir=tmp_path))
     (staging / "html").mkdir(mode=0o700)
     (staging / "html" / "index.html").write_text("<p>x</p>")
@@ -262,7 +263,8 @@ def make_edition(folder: Path, text: str) -> Path:
 
 
 @pytest.mark.parametrize("exchange", [True, False])
-def test_publish_replaces_the_edition_with_or_without_exchange(tmp_path, monkeypatch, exchange):
+def test_publish_replaces_the_edition_with_or_without_exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               exchange: bool) -> None:
     if not exchange:
         monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
     final = make_edition(tmp_path / "wijkkracht", "oud")
@@ -272,13 +274,13 @@ def test_publish_replaces_the_edition_with_or_without_exchange(tmp_path, monkeyp
     assert not publish.old_copy(final).exists()
 
 
-def test_a_failed_second_rename_puts_the_old_edition_back(tmp_path, monkeypatch):
+def test_a_failed_second_rename_puts_the_old_edition_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
     final = make_edition(tmp_path / "wijkkracht", "oud")
     staging = make_edition(tmp_path / ".wijkkracht-abc", "nieuw")
     real = os.rename
 
-    def rename(src, dst):
+    def rename(src: str | Path, dst: str | Path) -> None:
         if Path(src) == staging:
             raise OSError(28, "No space left on device", str(dst))
         real(src, dst)
@@ -290,7 +292,7 @@ def test_a_failed_second_rename_puts_the_old_edition_back(tmp_path, monkeypatch)
     assert not publish.old_copy(final).exists()
 
 
-def test_recover_after_a_kill_after_the_second_rename(tmp_path):
+def test_recover_after_a_kill_after_the_second_rename(tmp_path: Path) -> None:
     final = make_edition(tmp_path / "wijkkracht", "nieuw")
     make_edition(publish.old_copy(final), "oud")
     assert publish.recover(tmp_path) == []
@@ -303,7 +305,7 @@ KILLED_MID_SWAP = textwrap.dedent("""
     from jaarverslag import publish
     publish._exchange = lambda a, b: False  # a file system without RENAME_EXCHANGE
     real = os.rename
-    def rename(src, dst):
+    def rename(src: str | Path, dst: str | Path) -> None:
         real(src, dst)
         if str(dst).endswith(publish.OLD_SUFFIX):  # the edition is aside, the new one not yet in
             os.kill(os.getpid(), signal.SIGKILL)
@@ -313,7 +315,7 @@ KILLED_MID_SWAP = textwrap.dedent("""
 """)
 
 
-def test_a_kill_between_the_two_renames_is_recovered_at_the_next_start(hostile):
+def test_a_kill_between_the_two_renames_is_recovered_at_the_next_start(hostile: Project) -> None:
     year = hostile.build / "2022"
     before = hostile.published()
     index = hostile.root / "index.qmd"
@@ -374,7 +376,7 @@ needs_mounts = pytest.mark.skipif(not can_mount(), reason="needs root and a priv
 
 
 @needs_mounts
-def test_a_read_only_output_folder_is_one_sentence(hostile):
+def test_a_read_only_output_folder_is_one_sentence(hostile: Project) -> None:
     index = hostile.root / "index.qmd"
     index.write_text(index.read_text(encoding="utf-8") + "\nEen zin erbij.\n", encoding="utf-8")
     before = state(hostile)
@@ -386,7 +388,7 @@ def test_a_read_only_output_folder_is_one_sentence(hostile):
 
 
 @needs_mounts
-def test_a_full_disk_is_one_sentence_and_the_last_report_stays(hostile):
+def test_a_full_disk_is_one_sentence_and_the_last_report_stays(hostile: Project) -> None:
     index = hostile.root / "index.qmd"
     index.write_text(index.read_text(encoding="utf-8") + "\nEen zin erbij.\n", encoding="utf-8")
     before = state(hostile)
@@ -401,7 +403,8 @@ def test_a_full_disk_is_one_sentence_and_the_last_report_stays(hostile):
     assert len(result.err.strip().splitlines()) == 1, result.err
 
 
-def test_a_full_disk_while_publishing_is_one_sentence_in_process(hostile, monkeypatch, capsys):
+def test_a_full_disk_while_publishing_is_one_sentence_in_process(hostile: Project, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     """Without mounts too: the swap itself fails for want of room (as a rename on a full disk can)."""
     from jaarverslag.cli import main
 
@@ -409,7 +412,7 @@ def test_a_full_disk_while_publishing_is_one_sentence_in_process(hostile, monkey
     index.write_text(index.read_text(encoding="utf-8") + "\nEen zin erbij.\n", encoding="utf-8")
     before = state(hostile)
 
-    def full(a, b):
+    def full(a: Path, b: Path) -> bool:
         raise OSError(errno.ENOSPC, "No space left on device", str(b))
 
     monkeypatch.setattr(publish, "_exchange", full)
