@@ -40,7 +40,7 @@ def years_in(folder: Path) -> list[int]:
     return sorted(int(p.name) for p in folder.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name))
 
 
-def year(value, data_dir: Path | str | None = None) -> int:
+def year(value: object, data_dir: Path | str | None = None) -> int:
     """`value` as a year that has data, else a sentence naming the folder and the years that exist."""
     number = _as_year(value)
     folder = data_folder(data_dir)
@@ -55,7 +55,7 @@ def year(value, data_dir: Path | str | None = None) -> int:
                            f"ontbreekt. {have}{start}.", Kind.NAME)
 
 
-def _as_year(value) -> int:
+def _as_year(value: object) -> int:
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return int(value)
     if isinstance(value, str) and value.strip().isdigit():
@@ -63,7 +63,7 @@ def _as_year(value) -> int:
     raise JaarverslagError(f"Geen geldig jaar: {_shown(value)}. Geef een jaar als getal, bv. 2022.", Kind.NAME)
 
 
-def gemeente(name, year: int, data_dir: Path | str | None = None) -> str:
+def gemeente(name: object, year: int, data_dir: Path | str | None = None) -> str:
     """The canonical name of gemeente `name` in `year`'s gemeenten.csv.
 
     Refused with the year's list (and a suggestion for a near miss) when it is
@@ -83,9 +83,9 @@ def gemeente(name, year: int, data_dir: Path | str | None = None) -> str:
     if canonical is None:
         close = difflib.get_close_matches(_key(name), list(known.by_key), n=1, cutoff=0.6)
         guess = f"; bedoelt u {known.by_key[close[0]]}?" if close else "."
-        listed = ", ".join(known.names) or "(geen)"
+        choices = ", ".join(known.names) or "(geen)"
         raise JaarverslagError(f"{_shown(name)} is geen gemeente van {year}{guess} Kies een gemeente uit {source}: "
-                               f"{listed}.", Kind.NAME)
+                               f"{choices}.", Kind.NAME)
     raise JaarverslagError(f"De gemeente {_shown(canonical)} in {source} kan geen editie worden: "
                            f"{known.problems[canonical]}. Verbeter de naam in dat bestand.", Kind.NAME)
 
@@ -130,7 +130,7 @@ class _Known:
 
 
 @functools.lru_cache(maxsize=32)
-def _known(folder: str, stamp, year: int, data_dir) -> _Known:
+def _known(folder: str, stamp: tuple[int, int] | None, year: int, data_dir: Path | str | None) -> _Known:
     """The lookup for one gemeenten file as it is now (`stamp`): Editions are made often."""
     from .data import read as data
 
@@ -138,7 +138,7 @@ def _known(folder: str, stamp, year: int, data_dir) -> _Known:
     return _Known(names, {_key(n): n for n in names}, edition_name_problems(list(names)))
 
 
-def _key(name) -> str:
+def _key(name: object) -> str:
     """What two spellings of one gemeente share: Unicode form, case and spaces aside.
 
     >>> _key(" hengelo "), _key("HENGELO"), _key("Den  Ham")
@@ -147,7 +147,7 @@ def _key(name) -> str:
     return " ".join(unicodedata.normalize("NFC", str(name)).split()).casefold()
 
 
-def _shown(value) -> str:
+def _shown(value: object) -> str:
     """A name as a message quotes it: in quotes, control characters escaped, not too long."""
     text = str(value)
     return repr(text if len(text) <= 60 else text[:57] + "...")

@@ -8,10 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, SupportsInt, TypeAlias, cast
 
 from . import paths
+
+if TYPE_CHECKING:  # pandas and matplotlib are loaded only where they are used (see is_missing)
+    from matplotlib.typing import RcKeyType
+    from pandas._typing import ScalarOrNA
+    from pandas.api.typing import NAType
+    from typing_extensions import TypeIs
+
+    # A figure as a table cell holds it: a whole number, or missing (None, pd.NA, NaN).
+    Figure: TypeAlias = SupportsInt | NAType | None
+    # A fraction or a change, or missing.
+    Fraction: TypeAlias = float | NAType | None
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = {
@@ -38,13 +51,16 @@ MONTHS = (
 )
 
 
-def is_missing(value) -> bool:
+def is_missing(value: object) -> TypeIs[NAType | None]:
+    """None, pd.NA or NaN. Typed as pandas-stubs types `pd.isna` of a scalar: what is not
+    missing is a value; NaN, a float, is missing too but stays a float to the type checker."""
     import pandas as pd  # loaded here: the CLI imports this module before it knows it needs pandas
 
-    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+    # is_scalar does not narrow for the type checker; what it accepts, isna takes one by one.
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(cast("ScalarOrNA", value))))
 
 
-def fmt_int(value) -> str:
+def fmt_int(value: Figure) -> str:
     """A whole number the Dutch way; a missing value is shown as unknown, never as 0.
 
     >>> fmt_int(6421)
@@ -59,7 +75,7 @@ def fmt_int(value) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
-def fmt_signed(value) -> str:
+def fmt_signed(value: Fraction) -> str:
     """A change with its sign: +12, -1.380, 0.
 
     >>> fmt_signed(12), fmt_signed(-1380), fmt_signed(0)
@@ -70,7 +86,7 @@ def fmt_signed(value) -> str:
     return ("+" if value > 0 else "") + fmt_int(value)
 
 
-def fmt_eur(value) -> str:
+def fmt_eur(value: Figure) -> str:
     """An amount in whole euros the Dutch way, as in the gemeente's letter.
 
     >>> fmt_eur(140000)
@@ -85,7 +101,7 @@ def fmt_eur(value) -> str:
     return f"€ {fmt_int(value)}"
 
 
-def fmt_pct(fraction, digits: int = 1, signed: bool = False) -> str:
+def fmt_pct(fraction: Fraction, digits: int = 1, signed: bool = False) -> str:
     """A fraction as a Dutch percentage.
 
     >>> fmt_pct(0.125)
@@ -124,13 +140,14 @@ def font_files() -> list[Path]:
 
 
 @contextmanager
-def chart_style():
+def chart_style() -> Iterator[None]:
     """Matplotlib settings for every chart: house font, palette, quiet axes."""
     import matplotlib as mpl
     from matplotlib import font_manager
+    from matplotlib.rcsetup import cycler  # the one matplotlib exports as mpl.cycler
 
-    rc = {
-        "axes.prop_cycle": mpl.cycler(color=SERIES),
+    rc: dict[RcKeyType, object] = {
+        "axes.prop_cycle": cycler(color=SERIES),
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.edgecolor": MUTED,

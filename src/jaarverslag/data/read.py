@@ -26,6 +26,7 @@ from .contract import DATASETS, TEXTS, by_name
 from .schema import Dataset, ExcelDate, ExcelFormula, Problem
 
 SUFFIXES = (".csv", ".xlsx")
+Stamp = tuple[tuple[str, int, int], ...]  # per file of a dataset: suffix, modification time (ns), size
 
 
 class DataError(JaarverslagError):
@@ -33,7 +34,7 @@ class DataError(JaarverslagError):
 
     kind = Kind.DATA
 
-    def __init__(self, problems: list[Problem], heading: str = ""):
+    def __init__(self, problems: list[Problem], heading: str = "") -> None:
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
         count = "1 probleem" if len(problems) == 1 else f"{len(problems)} problemen"
@@ -43,7 +44,7 @@ class DataError(JaarverslagError):
 def candidates(folder: Path, name: str) -> list[Path]:
     """The dataset's files that exist (.csv, .xlsx). Every place looked at is recorded for the
     build cache (`trace`), also where nothing was found: a file added there later is a change too."""
-    found = []
+    found: list[Path] = []
     for suffix in SUFFIXES:
         candidate = folder / f"{name}{suffix}"
         trace.record(candidate)
@@ -58,7 +59,7 @@ def find_file(folder: Path, name: str) -> Path | None:
     return found[0] if found else None
 
 
-def _stamp(folder: Path, name: str) -> tuple:
+def _stamp(folder: Path, name: str) -> Stamp:
     """What tells a changed file from the one read before: each candidate's time and size."""
     return tuple((p.suffix, p.stat().st_mtime_ns, p.stat().st_size) for p in candidates(folder, name))
 
@@ -149,6 +150,7 @@ def read_xlsx(path: Path, max_rows: int | None = None) -> tuple[pd.DataFrame | N
     formulas, to tell an empty cell from a formula saved without its outcome.
     """
     import openpyxl  # only needed for .xlsx files
+    from openpyxl.utils import get_column_letter
 
     shown = display_path(path)
     try:
@@ -165,7 +167,9 @@ def read_xlsx(path: Path, max_rows: int | None = None) -> tuple[pd.DataFrame | N
             return None, [Problem(shown, None, None, None, "het bestand is leeg")]
         width = max(i + 1 for i, c in enumerate(header) if _excel_text(c) != "")
         columns = [_excel_text(c).strip() for c in header[:width]]
-        rows, index, problems = [], [], []
+        rows: list[list[str]] = []
+        index: list[int] = []
+        problems: list[Problem] = []
         for number, (row, written) in enumerate(zip_longest(values, formulas, fillvalue=()), start=2):
             cells = [_excel_cell(v, f) for v, f in zip_longest(row, written)]
             cells += [""] * (width - len(cells))
@@ -173,7 +177,7 @@ def read_xlsx(path: Path, max_rows: int | None = None) -> tuple[pd.DataFrame | N
                 continue  # an empty row, as a CSV's blank line
             for column, cell in enumerate(cells[width:], start=width + 1):
                 if str(cell).strip() != "":
-                    problems.append(Problem(shown, number, openpyxl.utils.get_column_letter(column), cell,
+                    problems.append(Problem(shown, number, get_column_letter(column), cell,
                                             "staat buiten de kolommen van de kopregel; zet de waarde in een "
                                             "kolom met een naam of verwijder haar"))
             if max_rows is not None and len(rows) >= max_rows:
@@ -199,14 +203,14 @@ def _unreadable_xlsx(shown: str, err: Exception) -> Problem:
                    "sla het opnieuw op als Excel-werkmap (.xlsx)")
 
 
-def _excel_cell(value, written):
+def _excel_cell(value: object, written: object) -> str:
     """A cell's value; a formula that Excel saved without its outcome is marked as one."""
     if value is None and isinstance(written, str) and written.startswith("="):
         return ExcelFormula(written)
     return _excel_text(value)
 
 
-def _excel_text(value) -> str:
+def _excel_text(value: object) -> str:
     """An Excel value as the text a CSV would hold.
 
     >>> _excel_text(12.0), _excel_text(12.5), _excel_text(True), _excel_text(None)
@@ -254,8 +258,8 @@ def read_dataset(name: str, folder: Path, gemeenten: list[str]) -> tuple[pd.Data
     raw, problems = read_raw(path, dataset)
     if raw is None:
         return None, problems
-    typed, found = schema.coerce(dataset, raw, display_path(path))
-    problems += found
+    typed, unread = schema.coerce(dataset, raw, display_path(path))
+    problems += unread
     if any(p.line == 1 for p in problems):  # header problems: the rows can't be read
         return None, problems
     if typed.empty and not dataset.may_be_empty:
@@ -265,12 +269,12 @@ def read_dataset(name: str, folder: Path, gemeenten: list[str]) -> tuple[pd.Data
     return typed, sorted(problems, key=lambda p: p.line or 0)
 
 
-def gemeenten(year: int, data_dir: Path | None = None) -> list[str]:
+def gemeenten(year: int, data_dir: Path | str | None = None) -> list[str]:
     """The year's gemeenten, in the order of gemeenten.csv."""
     return list(load(year, "gemeenten", data_dir)["gemeente"])
 
 
-def load(year: int, name: str, data_dir: Path | None = None) -> pd.DataFrame:
+def load(year: int, name: str, data_dir: Path | str | None = None) -> pd.DataFrame:
     """One validated dataset of a year. Raises DataError naming every problem."""
     folder = year_dir(year, data_dir)
     stamp = _stamp(folder, name)
@@ -280,12 +284,13 @@ def load(year: int, name: str, data_dir: Path | None = None) -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=256)
-def _load(folder: str, name: str, stamp) -> pd.DataFrame:
+def _load(folder: str, name: str, stamp: Stamp) -> pd.DataFrame:
     folder_path = Path(folder)
     known = [] if name == "gemeenten" else _gemeenten_of(folder_path)
     frame, problems = read_dataset(name, folder_path, known)
     if problems:
         raise DataError(problems)
+    assert frame is not None  # read_dataset gives no frame only with a problem that says why
     # The index held each row's line in the file (empty lines skipped); users of the data get 0..n-1.
     return frame.reset_index(drop=True)
 
@@ -294,7 +299,7 @@ def _gemeenten_of(folder: Path) -> list[str]:
     return list(_load(str(folder), "gemeenten", _stamp(folder, "gemeenten"))["gemeente"])
 
 
-def validate_year(year: int, data_dir: Path | None = None) -> list[Problem]:
+def validate_year(year: int, data_dir: Path | str | None = None) -> list[Problem]:
     """Every problem in a year's data at once: per file, then across files."""
     from .checks import cross_checks
 
