@@ -308,6 +308,15 @@ def test_validation_is_skipped_while_the_files_it_read_are_unchanged(tmp_path: P
     assert len(calls) == 1
 
 
+def test_the_validation_and_render_keys_cover_the_code_of_the_whole_package() -> None:
+    """They hash every file of the package (fingerprint.package_digest), of every subpackage."""
+    from jaarverslag import fingerprint
+
+    names = {p.relative_to(fingerprint.PACKAGE).as_posix() for p in fingerprint.package_files()}
+    assert {"fingerprint.py", "data/read.py", "chapters/toolkit/tables.py", "render/html.py", "run/cache.py"} <= names
+    assert not any(n.endswith(".pyc") for n in names)
+
+
 def test_progress_is_quiet_off_a_terminal_and_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
     assert Progress(stream=io.StringIO()).enabled is False
