@@ -202,10 +202,10 @@ def _forget(module: ModuleType, unloaded: set[int], gone: Collection[str]) -> No
     namespace = vars(module)
     for attribute, value in list(namespace.items()):
         try:
-            origin = value.__module__ if not isinstance(value, ModuleType) else None
-        except Exception:  # noqa: BLE001 - an object whose attributes cannot be read is not ours
-            origin = None
-        if id(value) in unloaded or origin in gone:
+            stale = id(value) in unloaded or (not isinstance(value, ModuleType) and value.__module__ in gone)
+        except Exception:  # noqa: BLE001 - no readable (or hashable) __module__: not defined in a module
+            stale = False
+        if stale:
             del namespace[attribute]
 
 
