@@ -212,8 +212,8 @@ def _up_to_date(edition: Edition, book: Book, renderer: str, year_out: Path, dat
     if not entry.get("render_key") or entry.get("renderer") != renderer:
         return None
     sources = [book.root / c for c in book.notebooks]
-    entries = cached_chapters(sources, _parameters(edition, data_dir), store)
-    if not all(entries):
+    entries = [e for e in cached_chapters(sources, _parameters(edition, data_dir), store) if e is not None]
+    if len(entries) != len(sources):  # a chapter would run
         return None
     key = _render_key(edition, book, renderer, prov, [[s.stem, e.key, e.notebook_sha256]
                                                       for s, e in zip(sources, entries, strict=True)])
@@ -231,10 +231,12 @@ def _published_entry(manifest: Path, slug: str) -> Entry | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as err:
-        return _damaged_manifest(manifest, "onleesbaar" if isinstance(err, OSError) else "geen geldige JSON")
+        _damaged_manifest(manifest, "onleesbaar" if isinstance(err, OSError) else "geen geldige JSON")
+        return None
     editions = found.get("editions") if isinstance(found, dict) else None
     if not isinstance(editions, dict):
-        return _damaged_manifest(manifest, "zonder lijst van edities")
+        _damaged_manifest(manifest, "zonder lijst van edities")
+        return None
     entry = editions.get(slug)
     if entry is None:
         return None
@@ -243,7 +245,8 @@ def _published_entry(manifest: Path, slug: str) -> Entry | None:
             and isinstance(entry.get("pdf"), (str, type(None)))
             and isinstance(entry.get("render_key"), (str, type(None)))
             and all(isinstance(c, dict) and isinstance(c.get("notebook"), str) for c in chapters.values())):
-        return _damaged_manifest(manifest, f"de editie {slug} is onvolledig")
+        _damaged_manifest(manifest, f"de editie {slug} is onvolledig")
+        return None
     return entry
 
 
@@ -299,7 +302,8 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
     rendered = render(renderer, book, executed, staging, pdf_name=paths.pdf_name(edition.year, edition.slug),
                       meta=_meta(edition, prov))
 
-    inputs = [book.source, *[book.root / c for c in book.chapters], *provenance.folder_files(data_folder)]
+    book_files = [book.source, *[book.root / c for c in book.chapters]]
+    inputs = [p for p in book_files if p is not None] + list(provenance.folder_files(data_folder))
     def published(path: Path) -> str:
         """Where a staged file will be once published, relative to the manifest."""
         return str(Path(edition.slug) / Path(path).relative_to(staging))

@@ -202,7 +202,7 @@ def strip_notebook(nb: NotebookNode, name: str) -> NotebookNode:
     A cell that ended in an error is a `RenderError`: a report never shows a traceback.
     Both renderers show a chapter through here (the embedded one and `quarto.stage_quarto`).
     """
-    cells = []
+    cells: list[NotebookNode] = []
     for cell in nb.cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
         if tags & DROP_CELL_TAGS:
@@ -234,6 +234,14 @@ def strip_notebook(nb: NotebookNode, name: str) -> NotebookNode:
 
 def _text(tag: Tag) -> str:
     return " ".join(tag.get_text(" ", strip=True).split())
+
+
+def _attr(tag: Tag, name: str) -> str:
+    """An attribute's text, '' when it is absent; a multi-valued one (`class`) joined by spaces."""
+    value = tag.get(name)
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else " ".join(value)
 
 
 def _chapter_link(href: str, chapter_slugs: Iterable[str]) -> tuple[str, str] | None:
@@ -292,8 +300,8 @@ def tidy_body(
         while new_id in used:
             new_id, n = f"{base}-{n}", n + 1
         used.add(new_id)
-        if h.get("id"):
-            old_to_new[h["id"]] = new_id
+        if _attr(h, "id"):
+            old_to_new[_attr(h, "id")] = new_id
         old_to_new.setdefault(base, new_id)
         h["id"] = id_prefix + new_id
         if level == 1 and title is None:
@@ -307,18 +315,19 @@ def tidy_body(
     if id_prefix:
         for el in soup.find_all(id=True):
             if el.name and not re.match(r"^h[1-6]$", el.name):
-                old_to_new.setdefault(el["id"], el["id"])
-                el["id"] = id_prefix + el["id"]
+                old_id = _attr(el, "id")
+                old_to_new.setdefault(old_id, old_id)
+                el["id"] = id_prefix + old_id
 
     # Links.
     for a in soup.find_all("a", href=True):
-        href = a["href"]
+        href = _attr(a, "href")
         if href.startswith("#"):
             frag = href[1:]
             a["href"] = "#" + id_prefix + old_to_new.get(frag, slugify(frag))
             continue
         if _text(a) and _text(a) in href:
-            a["class"] = [*a.get("class", []), "jv-url"]  # the text is the address already
+            a["class"] = " ".join([*_attr(a, "class").split(), "jv-url"])  # the text is the address already
         target = _chapter_link(href, slugs)
         if target is None:
             continue
@@ -331,13 +340,13 @@ def tidy_body(
 
     # Images.
     for img in soup.find_all("img"):
-        src = img.get("src", "")
+        src = _attr(img, "src")
         if re.match(r"^(https?:)?//", src):
             raise RenderError(
                 f"hoofdstuk {name}: afbeelding van internet ({src[:60]}); "
                 "het verslag moet zonder internet werken, neem de afbeelding op als data"
             )
-        if not (img.get("alt") or "").strip():
+        if not _attr(img, "alt").strip():
             fig = img.find_parent("figure")
             cap = fig.find("figcaption") if fig else None
             if cap is not None and _text(cap):
