@@ -6,7 +6,7 @@ YEAR ?= 2022
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lab lint look system-deps clean
+.PHONY: help report test test-fast lab lint look system-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}' | sed 's/$$(YEAR)/$(YEAR)/g'
@@ -25,8 +25,15 @@ report: $(STAMP) ## set up the environment if needed and build the $(YEAR) repor
 editions: $(STAMP) ## build every edition of $(YEAR): the whole organisation and each gemeente
 	$(VENV)/bin/jaarverslag build --year $(YEAR) --all
 
-test: $(STAMP) ## run every test: unit, notebooks, backtests, end to end
-	$(PY) -m pytest
+# Tests run in TEST_JOBS processes (pytest-xdist; auto: one per core). pytest exits 5 when it
+# ran no test at all, and make stops on that as on a failure: an empty selection never passes.
+TEST_JOBS ?= auto
+
+test: $(STAMP) ## run every test: unit, notebooks, backtests, end to end (about 4 min on 2 cores)
+	$(PY) -m pytest -n $(TEST_JOBS)
+
+test-fast: $(STAMP) ## unit tests and doctests, no report build and no kernel (about 30 s), for the edit loop
+	$(PY) -m pytest -n $(TEST_JOBS) -m "not slow"
 
 .PHONY: bench
 bench: $(STAMP) ## time the build against papermill by hand and the limit; cold, no change, one change, all editions

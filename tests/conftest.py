@@ -1,9 +1,32 @@
+"""Fixtures and helpers shared by the tests, and how the tests are sorted and spread.
+
+- **Reports built once per run.** The real 2022 report (every edition, through the CLI)
+  and the hostile workbench's small project are built once per test run, also when
+  pytest-xdist runs the tests in several processes: the first process that needs one
+  builds it under a file lock in the run's temp folder, the others wait and read it
+  (`once_per_run`). Tests only read them.
+- **Slow or fast.** A test is marked `slow` when it builds a report, starts a kernel or
+  a browser: from the fixtures it uses (`SLOW_FIXTURES`), from the build and run
+  functions it calls (`STARTS_KERNELS`, looked up in its code and the helpers of its
+  module), every notebook run by nbval, and an explicit `@pytest.mark.slow` where none
+  of that shows. `make test-fast` runs the rest (`-m "not slow"`).
+- **One process per file** (`--dist loadfile` in pyproject.toml): the cells of a notebook run
+  in one kernel (nbval), and a fixture of module scope is made once. (`loadgroup` would keep
+  fewer tests together, but pytest-xdist 3.8 cannot rename a test's id under pytest 9, so its
+  groups are silently ignored.)
+"""
+
+import inspect
 import json
+import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from types import CodeType
 
 import pytest
 from bs4 import BeautifulSoup
+from filelock import FileLock
 from pypdf import PdfReader
 
 from jaarverslag.cli import main
@@ -26,13 +49,43 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-# ---- one real build of 2022, shared by the end-to-end tests ----
+# ---- built once per test run, shared by every process of it ----
+
+def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> Path:
+    """A folder `make` fills once per test run: in one process, or in the first of the
+    pytest-xdist processes that asks (the others wait on its lock and reuse it).
+
+    If making it failed in another process, this fails with that error rather than
+    building it again.
+    """
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    run = tmp_path_factory.getbasetemp().parent  # pytest-N/, shared by this run's processes
+    folder, done, failed = run / name, run / f"{name}.done", run / f"{name}.failed"
+    with FileLock(run / f"{name}.lock"):  # let go also when the process holding it dies
+        if failed.exists():
+            pytest.fail(f"{name} could not be made (in another process): {failed.read_text()}", pytrace=False)
+        if not done.exists():
+            try:
+                folder.mkdir()
+                make(folder)
+            except BaseException as error:
+                failed.write_text(f"{type(error).__name__}: {error}", encoding="utf-8")
+                raise
+            done.touch()
+    return folder
+
+
+def build_every_edition(out: Path) -> None:
+    assert main(["build", "--year", "2022", "--all", "--out", str(out)]) == 0
+
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("build")
-    assert main(["build", "--year", "2022", "--out", str(out)]) == 0
-    return out / "2022"
+    """The 2022 report as `jaarverslag build --year 2022 --all` makes it: every edition."""
+    return once_per_run(tmp_path_factory, "report-2022", build_every_edition) / "2022"
 
 
 @pytest.fixture(scope="session")
@@ -48,9 +101,14 @@ def html_pages(built, manifest) -> dict[str, BeautifulSoup]:
 
 
 @pytest.fixture(scope="session")
-def pdf_text(built, manifest) -> str:
-    pdf = built / manifest["editions"]["wijkkracht"]["pdf"]
-    return "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+def pdf_text(built, manifest, tmp_path_factory) -> str:
+    """The text of the whole organisation's PDF, read once per run (it takes seconds)."""
+    def extract(folder: Path) -> None:
+        pdf = built / manifest["editions"]["wijkkracht"]["pdf"]
+        text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+        (folder / "wijkkracht.txt").write_text(text, encoding="utf-8")
+
+    return (once_per_run(tmp_path_factory, "report-2022-pdf", extract) / "wijkkracht.txt").read_text(encoding="utf-8")
 
 
 # ---- a small book of our own, for builds that must fail, hang or race ----
@@ -105,7 +163,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def hostile_base(tmp_path_factory) -> Path:
     from hostile import make_base
 
-    return make_base(tmp_path_factory.mktemp("hostile-base"))
+    return once_per_run(tmp_path_factory, "hostile-base", make_base) / "proj"
 
 
 @pytest.fixture
@@ -113,3 +171,46 @@ def hostile(hostile_base, tmp_path):
     from hostile import copy_project
 
     return copy_project(hostile_base, tmp_path)
+
+
+# ---- slow or fast ----
+
+# Fixtures that build a report or start a kernel or a browser (a test using one is slow).
+SLOW_FIXTURES = {"built", "manifest", "html_pages", "pdf_text", "every_edition", "hostile", "hostile_base",
+                 "published", "public_edition", "browser"}
+# Functions that build a report or run a chapter in a kernel (a test calling one is slow).
+STARTS_KERNELS = {"build_report", "build_all", "run_chapter", "run_chapters", "KernelPool"}
+
+
+def names_used(function, module: str, seen: set | None = None) -> set[str]:
+    """The global and attribute names a function's code uses, with those of the functions of
+    its own module that it calls (a test's helpers)."""
+    seen = set() if seen is None else seen
+    seen.add(function)
+    names: set[str] = set()
+    codes = [function.__code__]
+    while codes:
+        code = codes.pop()
+        names.update(code.co_names)
+        codes += [c for c in code.co_consts if isinstance(c, CodeType)]  # nested functions, lambdas
+    for name in list(names):
+        helper = function.__globals__.get(name)
+        if inspect.isfunction(helper) and helper.__module__ == module and helper not in seen:
+            names |= names_used(helper, module, seen)
+    return names
+
+
+def is_slow(item: pytest.Item) -> bool:
+    if item.path.suffix == ".ipynb":  # a notebook cell, run by nbval in a kernel
+        return True
+    if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    function = getattr(item, "function", None)
+    return function is not None and bool(STARTS_KERNELS & names_used(function, function.__module__))
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if is_slow(item):
+            item.add_marker(pytest.mark.slow)

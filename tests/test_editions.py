@@ -11,7 +11,6 @@ from conftest import edit
 from pypdf import PdfReader
 
 from jaarverslag import Edition, section
-from jaarverslag.build import build_all
 from jaarverslag.chapters import clienten, dienstverlening, jeugd, jongerenwerk, mantelzorg, vrijwilligers, wijkhuizen
 from jaarverslag.chapters.toolkit.sections import OMITTED_MIME, chapter
 from jaarverslag.chapters.toolkit.tables import Table
@@ -22,13 +21,11 @@ OTHERS_THAN_HENGELO = ("Borne", "Dinkelland", "Haaksbergen", "Oldenzaal")
 CHAPTERS = (clienten, dienstverlening, jeugd, jongerenwerk, mantelzorg, vrijwilligers, wijkhuizen)
 
 
-# ---- one build of every edition, shared (slow) -----------------------------------------
+# ---- every edition, from the one build of the test run (conftest.built, slow) -------------
 
-@pytest.fixture(scope="module")
-def every_edition(tmp_path_factory):
-    out = tmp_path_factory.mktemp("edities")
-    built = build_all([2022], every_gemeente=True, out_root=out)
-    return out / "2022", built[2022]
+@pytest.fixture(scope="session")
+def every_edition(built, manifest):
+    return built, manifest["editions"]
 
 
 def pages(year_out, entry) -> dict[str, BeautifulSoup]:
