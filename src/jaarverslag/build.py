@@ -33,7 +33,7 @@ from .errors import JaarverslagError, Kind
 from .paths import year_dir
 from .publish import provenance
 from .publish.swap import make_readable, publish, recover, write_manifest
-from .render.result import RENDERERS
+from .render.result import QUARTO, RENDERERS
 from .run import cache as cache_mod
 from .run.execute import ChapterError, cached_chapters, prefetch, run_chapters, session
 from .run.kernels import remove_stale
@@ -66,6 +66,7 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
     out_root = names.out_root(out_root or paths.build_dir(), data_dir=data_dir, book_file=book_file)
     if renderer not in RENDERERS:
         raise JaarverslagError(f"Onbekende renderer {renderer!r}; kies uit {', '.join(RENDERERS)}.", Kind.USAGE)
+    _renderer_present(renderer)
     year = names.year(year, data_dir)  # a year that has data, before anything is read or written
     book = read_book(book_file)  # every chapter a file in the book's folder
     store = _cache(out_root, cache)
@@ -104,6 +105,14 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
                              timeout=timeout or book.cell_timeout)
     finally:
         lock.release()
+
+
+def _renderer_present(renderer: str) -> None:
+    """Quarto, when asked for, is on PATH and new enough, before any data is read or chapter runs."""
+    if renderer == QUARTO:
+        from .render.quarto import find_quarto
+
+        find_quarto()
 
 
 def _cache(out_root: Path, enabled: bool) -> cache_mod.Cache | None:
@@ -341,6 +350,7 @@ def build_all(years: list[int], *, every_gemeente: bool = False, gemeente: str |
     cache) the chapters of the next.
     """
     built: dict[int, dict[str, Entry]] = {}
+    _renderer_present(options.get("renderer", "embedded"))
     options["progress"] = _progress(options.get("progress"))
     data_dir = options.get("data_dir")
     out_root = names.out_root(options.get("out_root") or paths.build_dir(), data_dir=data_dir,

@@ -2,13 +2,20 @@
 
 `stage_quarto` builds a Quarto book project in `out_dir/quarto-src/`: a copy of
 `_quarto.yml` (book title from `meta`, output into `out_dir/quarto-book/`),
-`index.qmd`, and the executed notebooks at the paths `_quarto.yml` lists. The
-staged notebooks are cleaned like the embedded renderer cleans them (no
+`index.qmd` with the colofon, and the executed notebooks at the paths `_quarto.yml`
+lists. The staged notebooks are cleaned like the embedded renderer cleans them (no
 parameters cells, no stream output), and `execute.enabled: false` makes Quarto
 use their outputs as they are.
 
+The house style comes along: the HTML theme `jaarverslag.scss`, generated from
+`style.py` with the embedded renderer's base.css (`write_theme`), the house font
+in `fonts/`, and the Typst template as the format extension
+`_extensions/jaarverslag/` (render/templates/quarto/), which the book names as
+`format: jaarverslag-typst`. The cover facts and the colofon come from the same
+`meta` the embedded renderer shows (`house_metadata`).
+
 `render_quarto` then runs `quarto render <dir> --to html`, and for the PDF
-`--to typst` where Quarto can make a Typst book (1.9 and later; Typst ships with
+`--to jaarverslag-typst` where Quarto can make a Typst book (1.9 and later; Typst ships with
 Quarto) or `--to pdf` (LaTeX; needs TinyTeX) on older versions. The PDF is
 optional: when it fails we log why and return a `Rendered` with `pdf=None`.
 
@@ -21,6 +28,7 @@ terminal colours). Quarto's whole output goes along as a note on the error, whic
 from __future__ import annotations
 
 import copy
+import html
 import logging
 import re
 import shutil
@@ -31,10 +39,18 @@ from typing import Any
 
 import yaml
 
+from jaarverslag import style
 from jaarverslag.book import Book
 from jaarverslag.errors import JaarverslagError, Kind
-from jaarverslag.paths import BOOK
-from jaarverslag.render.html import RenderError, present_chapters, strip_notebook
+from jaarverslag.paths import BOOK, FONTS, TEMPLATES
+from jaarverslag.render.html import (
+    CSS_DIR,
+    RenderError,
+    Site,
+    lift_figure_options,
+    present_chapters,
+    strip_notebook,
+)
 from jaarverslag.render.result import LATEX, QUARTO, TYPST, Rendered
 
 log = logging.getLogger(__name__)
@@ -42,6 +58,15 @@ log = logging.getLogger(__name__)
 STAGE_DIR = "quarto-src"
 OUTPUT_DIR = "quarto-book"
 TYPST_BOOKS_SINCE = (1, 9)
+# The oldest Quarto this book is made with: its HTML book and LaTeX PDF need nothing newer.
+OLDEST = (1, 4)
+# The Typst PDF as our format extension (render/templates/quarto/_extensions/jaarverslag/).
+EXTENSIONS = TEMPLATES / "quarto" / "_extensions"
+TYPST_FORMAT = "jaarverslag-typst"
+THEME = "jaarverslag.scss"
+FONTS_STAGED = "fonts"
+# Quarto compiles the theme into site_libs/bootstrap/; the fonts are published at the book's root.
+FONT_URL_PREFIX = f"../../{FONTS_STAGED}/"
 
 
 class QuartoNotFound(JaarverslagError):
@@ -110,13 +135,72 @@ def staged_config(book: Book, *, meta: Mapping[str, Any], pdf_format: str = "typ
     execute["enabled"] = False
     execute["echo"] = False
     formats = config.setdefault("format", {})
-    formats.setdefault("html", {})
+    html_format = formats.setdefault("html", {}) or {}
+    html_format["theme"] = ["cosmo", THEME]
+    html_format["resources"] = [f"{FONTS_STAGED}/*"]
+    html_format.setdefault("title-block-banner", style.HEADING)
+    html_format.setdefault("title-block-banner-color", "#ffffff")
+    formats["html"] = html_format
     if pdf_format == "typst":
-        typst = formats.setdefault("typst", {}) or {}
+        typst = formats.pop("typst", None) or {}
         typst.setdefault("papersize", "a4")
-        typst.setdefault("toc", True)
-        formats["typst"] = typst
+        typst["font-paths"] = [FONTS_STAGED]
+        typst.update(house_metadata(book, meta))
+        formats[TYPST_FORMAT] = typst
     return config
+
+
+def house_metadata(book: Book, meta: Mapping[str, Any]) -> dict[str, Any]:
+    """What the Typst template shows besides the book's title and subtitle: the organisation
+    and year of the cover, the colofon, the house font and colours (from `style.py`, without
+    their "#", which pandoc would escape), as metadata that typst-show.typ reads."""
+    site = Site.from_meta(book, meta)
+
+    def bare(colour: str) -> str:
+        return colour.lstrip("#")
+
+    facts: dict[str, Any] = {
+        "jv-font": style.FONT_FAMILY,
+        "jv-font-note": f"Lettertype: {style.FONT_FAMILY} (SIL Open Font License).",
+        "jv-colours": {"ink": bare(style.INK), "muted": bare(style.MUTED), "heading": bare(style.HEADING),
+                       "accent": bare(style.ACCENT),
+                       "stripes": [bare(style.PALETTE[k]) for k in ("oranje", "hemelsblauw", "groen", "geel",
+                                                                    "paars")]},
+        "jv-colofon": [{"label": label, "value": value} for label, value in site.colophon],
+    }
+    if site.organisation:
+        facts["jv-organisation"] = site.organisation
+    if site.show_year:
+        facts["jv-year"] = str(site.year)
+    return facts
+
+
+def colofon_html(book: Book, meta: Mapping[str, Any]) -> str:
+    """The colofon of the HTML book's home page, as the embedded renderer shows it, as a raw
+    HTML block for the staged index.qmd (raw HTML stays out of the Typst and LaTeX PDF, whose
+    templates have their own)."""
+    site = Site.from_meta(book, meta)
+    rows = "".join(f"<div><dt>{html.escape(label)}</dt><dd>{html.escape(value)}</dd></div>"
+                   for label, value in site.colophon)
+    listing = f'<dl class="colophon__list">{rows}</dl>' if rows else ""
+    return (f'\n\n```{{=html}}\n<section class="colophon" aria-labelledby="colofon">'
+            f'<h2 id="colofon">Colofon</h2>{listing}<p class="colophon__font">'
+            f'{html.escape(site.organisation + ". ") if site.organisation and not rows else ""}'
+            f"Lettertype: {style.FONT_FAMILY} (SIL Open Font License).</p></section>\n```\n")
+
+
+def write_theme(stage: Path) -> Path:
+    """The house style for Quarto: `jaarverslag.scss` generated from `style.py` and the shared
+    base.css, the house font in `fonts/` beside it, and the Typst format extension."""
+    theme = stage / THEME
+    theme.write_text(style.quarto_theme((CSS_DIR / "base.css").read_text(encoding="utf-8"),
+                                        font_url_prefix=FONT_URL_PREFIX), encoding="utf-8")
+    fonts = stage / FONTS_STAGED
+    fonts.mkdir(exist_ok=True)
+    for font in [*style.font_files(), FONTS / "OFL.txt"]:
+        shutil.copyfile(font, fonts / font.name)
+    shutil.copytree(EXTENSIONS, stage / "_extensions", dirs_exist_ok=True)
+    return theme
 
 
 def stage_quarto(
@@ -151,7 +235,7 @@ def stage_quarto(
             continue
         dest = stage / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
-        nb = strip_notebook(nbformat.read(src, as_version=4), rel.stem)
+        nb = lift_figure_options(strip_notebook(nbformat.read(src, as_version=4), rel.stem))
         nbformat.write(nb, dest)
         kept.append(str(rel))
     # Only the chapters we have: a gemeente edition may leave some out.
@@ -159,10 +243,9 @@ def stage_quarto(
     index_src = book.index
     index_dest = stage / book.chapters[0]
     index_dest.parent.mkdir(parents=True, exist_ok=True)
-    if index_src.exists():
-        shutil.copyfile(index_src, index_dest)
-    else:
-        index_dest.write_text(f"# {meta.get('title', book.title)}\n", encoding="utf-8")
+    index = index_src.read_text(encoding="utf-8") if index_src.exists() else f"# {meta.get('title', book.title)}\n"
+    index_dest.write_text(index.rstrip("\n") + "\n" + colofon_html(book, meta), encoding="utf-8")
+    write_theme(stage)
     (stage / BOOK).write_text(
         yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
@@ -190,6 +273,25 @@ def quarto_version(quarto: str) -> tuple[int, ...]:
     return tuple(int(g) for g in m.groups() if g is not None)
 
 
+def find_quarto() -> tuple[str, tuple[int, ...]]:
+    """`quarto` on PATH and its version, checked before a build runs any chapter: one Dutch
+    sentence (`QuartoNotFound`) when it is missing, does not run, or is older than `OLDEST`."""
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        raise QuartoNotFound(
+            "Quarto is niet gevonden: quarto staat niet op PATH. Installeer Quarto (https://quarto.org) "
+            "of laat --renderer quarto weg, dan maakt de ingebouwde renderer het verslag."
+        )
+    version = quarto_version(quarto)
+    if version < OLDEST:
+        raise QuartoNotFound(
+            f"Quarto {'.'.join(map(str, version))} ({quarto}) is te oud: dit jaarverslag vraagt Quarto "
+            f"{'.'.join(map(str, OLDEST))} of nieuwer (voor de PDF via Typst {'.'.join(map(str, TYPST_BOOKS_SINCE))} "
+            "of nieuwer); installeer een nieuwere Quarto (https://quarto.org) of laat --renderer quarto weg."
+        )
+    return quarto, version
+
+
 def _find(folder: Path, suffix: str) -> Path | None:
     found = sorted(folder.rglob(f"*{suffix}"), key=lambda p: p.stat().st_mtime, reverse=True)
     return found[0] if found else None
@@ -202,13 +304,7 @@ def render_quarto(book: Book, chapters: list[Path], out_dir: Path, *, meta: Mapp
     Raises `QuartoNotFound` when `quarto` is not on PATH or does not run, and
     `QuartoFailed` (Quarto's output in `details`) when the HTML render fails.
     """
-    quarto = shutil.which("quarto")
-    if quarto is None:
-        raise QuartoNotFound(
-            "Quarto is niet gevonden: quarto staat niet op PATH. Installeer Quarto (https://quarto.org) "
-            "of laat --renderer quarto weg, dan maakt de ingebouwde renderer het verslag."
-        )
-    version = quarto_version(quarto)
+    quarto, version = find_quarto()
     pdf_format = "typst" if version >= TYPST_BOOKS_SINCE else "pdf"
     out_dir = Path(out_dir)
     stage = stage_quarto(book, chapters, out_dir, meta=meta, pdf_format=pdf_format)
@@ -240,7 +336,7 @@ def render_quarto(book: Book, chapters: list[Path], out_dir: Path, *, meta: Mapp
     html_index = output / "index.html"
 
     pdf: Path | None = None
-    result = run(pdf_format)
+    result = run(TYPST_FORMAT if pdf_format == "typst" else pdf_format)
     if result.returncode == 0:
         pdf = _find(output, ".pdf")
     if pdf is None:
