@@ -90,10 +90,21 @@ def test_the_quarto_yml_uses_theme_language_and_typst_format(config):
     assert typst["jv-colours"]["heading"] == style.HEADING.lstrip("#")
 
 
+def test_a_colour_is_never_a_number_to_quartos_yaml(stage):
+    """Quarto reads YAML 1.2, where 009E73 (the palette's green, without its "#") is 9e73."""
+    text = (stage / "_quarto.yml").read_text(encoding="utf-8")
+    assert '- "009E73"' in text and "- 009E73" not in text
+
+
 def test_the_latex_route_keeps_scrreprt_and_no_typst(book, tmp_path):
     stage = stage_quarto(book, [FIXTURE / c for c in book.notebooks], tmp_path, meta=META, pdf_format="pdf")
     formats = yaml.safe_load((stage / "_quarto.yml").read_text(encoding="utf-8"))["format"]
     assert formats["pdf"]["documentclass"] == "scrreprt" and formats["pdf"]["papersize"] == "a4"
+    # fontspec finds the staged house font: fonts/SourceSans3-Regular.ttf and its bold and italics
+    options = dict(o.split("=", 1) for o in formats["pdf"]["mainfontoptions"])
+    for face in ("UprightFont", "BoldFont", "ItalicFont", "BoldItalicFont"):
+        name = options[face].replace("*", formats["pdf"]["mainfont"]) + options["Extension"]
+        assert (stage / options["Path"] / name).exists(), name
     assert TYPST_FORMAT not in formats
 
 

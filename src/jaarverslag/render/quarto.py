@@ -147,6 +147,14 @@ def staged_config(book: Book, *, meta: Mapping[str, Any], pdf_format: str = "typ
         typst["font-paths"] = [FONTS_STAGED]
         typst.update(house_metadata(book, meta))
         formats[TYPST_FORMAT] = typst
+    else:  # LaTeX (Quarto before 1.9): scrreprt on A4, in the house font from fonts/ (fontspec)
+        latex = formats.setdefault("pdf", {}) or {}
+        latex.setdefault("documentclass", "scrreprt")
+        latex.setdefault("papersize", "a4")
+        latex["mainfont"] = style.font_files()[0].stem.partition("-")[0]  # SourceSans3, the files' stem
+        latex["mainfontoptions"] = [f"Path={FONTS_STAGED}/", "Extension=.ttf", "UprightFont=*-Regular",
+                                    "BoldFont=*-Bold", "ItalicFont=*-Italic", "BoldItalicFont=*-BoldItalic"]
+        formats["pdf"] = latex
     return config
 
 
@@ -247,9 +255,25 @@ def stage_quarto(
     index_dest.write_text(index.rstrip("\n") + "\n" + colofon_html(book, meta), encoding="utf-8")
     write_theme(stage)
     (stage / BOOK).write_text(
-        yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        yaml.dump(config, Dumper=_QuartoDumper, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
     return stage
+
+
+# A number as YAML 1.2 reads it (Quarto's parser): "009E73" is 9e73 there, not a colour.
+_YAML12_NUMBER = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+
+
+class _QuartoDumper(yaml.SafeDumper):
+    """PyYAML's safe dumper (YAML 1.1), which also quotes a text that YAML 1.2 would read as a number."""
+
+    def represent_str(self, data: str) -> yaml.ScalarNode:
+        if _YAML12_NUMBER.fullmatch(data):
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+        return super().represent_str(data)
+
+
+_QuartoDumper.add_representer(str, _QuartoDumper.represent_str)
 
 
 def quarto_version(quarto: str) -> tuple[int, ...]:
