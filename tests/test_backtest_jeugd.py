@@ -95,7 +95,7 @@ def test_loes():
 
 def test_loes_hengelo_collectief_is_a_row_of_its_own_in_the_html():
     html = jeugd.loes(ED)._repr_html_()
-    assert '<th scope="row">Hengelo collectief</th><td class="num">133</td>' in html
+    assert '<th scope="row">Hengelo collectief</th><td class="num" style="text-align:right">133</td>' in html
     assert "<li>Ongehoorzaamheid &amp; Seks en verkering</li>" in html
 
 

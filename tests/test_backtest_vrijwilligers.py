@@ -118,8 +118,8 @@ def test_unknown_participants_are_missing_and_shown_as_onbekend():
     assert alzheimer["deelnemers"].isna().all()
     html = vrijwilligers.ontmoetingsgroepen_tabel(ED)._repr_html_()
     assert (
-        '<th scope="row">Alzheimer Café</th><td class="num">4</td>'
-        '<td class="num"><span class="jv-unknown">onbekend</span></td>'
+        '<th scope="row">Alzheimer Café</th><td class="num" style="text-align:right">4</td>'
+        '<td class="num" style="text-align:right"><span class="jv-unknown">onbekend</span></td>'
     ) in html
 
 
@@ -131,8 +131,8 @@ def test_participants_with_a_per_meeting_figure():
     assert shown["Ontmoetingsruimten"] == "664 (per bijeenkomst 28)"
     assert shown["Sociëteiten"] == "4.231 (per bijeenkomst 226)"
     html = table._repr_html_()
-    assert '<td class="num">4.231 (per bijeenkomst 226)</td>' in html
-    assert '<td class="num">2.832</td>' in html
+    assert '<td class="num" style="text-align:right">4.231 (per bijeenkomst 226)</td>' in html
+    assert '<td class="num" style="text-align:right">2.832</td>' in html
 
 
 def test_meetings_are_a_count_or_a_frequency_word():

@@ -15,17 +15,20 @@ import stat
 import textwrap
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 from conftest import edit
 from hostile import REPO, assert_refused, state
+from IPython.core.formatters import DisplayFormatter
 
 from jaarverslag import Edition, markup
 from jaarverslag.chapters import jeugd, tot_slot, wijkhuizen
 from jaarverslag.chapters.toolkit import prose
 from jaarverslag.chapters.toolkit.charts import bars
 from jaarverslag.chapters.toolkit.tables import GroupedTable, Ranked, Table
+from jaarverslag.render.html import notebook_body
 
 IMG = "<img src=x onerror=alert(1)>"
 LINK = "[klik](javascript:alert(1))"
@@ -109,7 +112,10 @@ def test_grouped_table_headers_are_text():
 
 def test_chart_labels_alt_text_and_caption_are_text():
     chart = bars(pd.Series([3, 5], index=[IMG, "$x^{ y $"]), caption=IMG, subject=LINK, xlabel="$")
-    soup = BeautifulSoup(markup.clean_body(chart._repr_html_()), "html.parser")
+    data, metadata = DisplayFormatter().format(chart)
+    output = nbformat.v4.new_output("display_data", data=data, metadata=metadata)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[output])])
+    soup = BeautifulSoup(notebook_body(nb, "hostile"), "html.parser")  # as the embedded renderer shows it
     assert unsafe_markup(soup) == []
     assert soup.figcaption.get_text() == IMG
     assert IMG in soup.img["alt"] and LINK in soup.img["alt"]

@@ -91,7 +91,7 @@ def test_a_table_shows_hidden_cells_and_keeps_no_copy_of_them():
     assert "&lt;5" in html and ">3<" not in html and ">25<" not in html
     assert ">3<" not in repr(table) and " 25" not in repr(table)  # the text/plain output in the notebooks
     assert table.notes[-1] == rule(5)
-    assert 'class="num"><span class="jv-suppressed"' in html  # still aligned as a figure
+    assert 'class="num" style="text-align:right"><span class="jv-suppressed"' in html  # still aligned as a figure
 
 
 def test_default_off_changes_nothing():

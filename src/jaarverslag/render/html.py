@@ -232,6 +232,31 @@ def strip_notebook(nb: NotebookNode, name: str) -> NotebookNode:
     return nb
 
 
+def lift_figure_options(nb: NotebookNode) -> NotebookNode:
+    """A chart's caption and alt text as the cell options Quarto reads (`fig-cap`, `fig-alt`).
+
+    A chart keeps them in its output's metadata (`charts.Chart`); Quarto reads them only as
+    cell options, from `#|` lines or the cell's metadata, and gives the n-th display output of
+    the cell the n-th entry of a list (`resolveCaptions` in quarto-cli's
+    src/core/jupyter/labels.ts; `fig-alt` by output index in src/core/jupyter/jupyter.ts).
+    So each cell with a chart gets both as lists, one entry per output and "" for an output
+    that is no chart. Run it after `strip_notebook`, which leaves only display outputs, so
+    the entries line up. The caption is Markdown-escaped: Quarto writes it as `![caption](…)`.
+    """
+    from jaarverslag.chapters.toolkit.charts import FIGURE_OPTIONS
+
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = cell.get("outputs", [])
+        lifted = {key: [str(out.get("metadata", {}).get(key) or "") for out in outputs] for key in FIGURE_OPTIONS}
+        if not any(any(values) for values in lifted.values()):
+            continue
+        lifted["fig-cap"] = [markup.md_text(caption) if caption else "" for caption in lifted["fig-cap"]]
+        cell.metadata.update(lifted)
+    return nb
+
+
 def _text(tag: Tag) -> str:
     return " ".join(tag.get_text(" ", strip=True).split())
 
@@ -410,6 +435,16 @@ def present_chapters(chapters: Iterable[Path]) -> list[Path]:
     return kept
 
 
+def notebook_body(nb: NotebookNode, name: str) -> str:
+    """A stripped notebook's outputs as our own markup: through the nbconvert template (a chart's
+    `image/svg+xml` becomes a `figure.jv-chart` with its alt text and caption) and then nh3."""
+    body, _ = _exporter().from_notebook_node(nb)
+    refused = markup.refused(body)
+    if refused:
+        log.warning("hoofdstuk %s: weggelaten, want niet toegestaan in het verslag: %s", name, ", ".join(refused))
+    return markup.clean_body(body)  # the one fence for every output: only our own markup
+
+
 def load_chapter(
     path: Path,
     *,
@@ -423,11 +458,7 @@ def load_chapter(
     path = Path(path)
     slug = path.stem
     nb = strip_notebook(nbformat.read(path, as_version=4), slug)
-    body, _ = _exporter().from_notebook_node(nb)
-    refused = markup.refused(body)
-    if refused:
-        log.warning("hoofdstuk %s: weggelaten, want niet toegestaan in het verslag: %s", slug, ", ".join(refused))
-    body = markup.clean_body(body)  # the one fence for every output: only our own markup
+    body = notebook_body(nb, slug)
     body, title, sections = tidy_body(
         body, name=slug, chapter_slugs=chapter_slugs, id_prefix=id_prefix, link_style=link_style
     )

@@ -1,7 +1,19 @@
-"""Charts in the house style, as SVG with alt text, ready for HTML and PDF.
+"""Charts in the house style, as SVG and PNG with alt text and caption, for every renderer.
 
 A chart next to a table draws the table as shown (`bars_from_table`), so a count
 the edition hides stays hidden in the chart too.
+
+A `Chart` is an ordinary Jupyter display (`_repr_mimebundle_`): `image/svg+xml` for
+screens and Typst, `image/png` (drawn at 2x, `PNG_DPI`) for formats that take no SVG, a
+one-line `text/plain`, and no `text/html`, because Quarto prefers `text/html` over an
+image for HTML and would then make no figure of it. Its caption and alt text are in
+the output's metadata under Quarto's own option names, `fig-cap` and `fig-alt`
+(`FIGURE_OPTIONS`). The embedded renderer reads them there (the nbconvert template's
+`data_svg` block). Quarto reads a caption and alt text only as cell options, not from an
+output (`resolveCaptions` in src/core/jupyter/labels.ts and the figure options in
+`mdImageOutput`, src/core/jupyter/jupyter.ts, of quarto-dev/quarto-cli; options come
+from `#|` lines or the cell's metadata: https://quarto.org/docs/reference/cells/cells-jupyter),
+so the Quarto staging lifts them into the cell's metadata (`render.quarto.lift_figure_options`).
 """
 
 from __future__ import annotations
@@ -11,7 +23,6 @@ import contextlib
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 import matplotlib
@@ -31,18 +42,30 @@ from .tables import Table
 PREVIOUS = PALETTE["hemelsblauw"]
 
 
-@dataclass(frozen=True)
+#: A PNG at twice the figure's 96 dpi: sharp on a high-density screen and on paper.
+PNG_DPI = 192
+#: Where a chart's output keeps its caption and alt text: Quarto's names for them.
+FIGURE_OPTIONS = ("fig-cap", "fig-alt")
+
+
+@dataclass(frozen=True, repr=False)
 class Chart:
     svg: bytes
     alt: str
     caption: str
+    png: bytes
 
-    def _repr_html_(self) -> str:
-        data = base64.b64encode(self.svg).decode("ascii")
-        return (
-            f'<figure class="jv-chart"><img src="data:image/svg+xml;base64,{data}" '
-            f'alt="{escape(self.alt)}"><figcaption>{escape(self.caption)}</figcaption></figure>'
-        )
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, str], dict[str, str]]:
+        data = {
+            "image/svg+xml": self.svg.decode("utf-8"),
+            "image/png": base64.b64encode(self.png).decode("ascii"),
+            "text/plain": self.caption,
+        }
+        return data, {"fig-cap": self.caption, "fig-alt": self.alt}
+
+    def __repr__(self) -> str:
+        """Short, for a log or a debugger: never the picture itself."""
+        return f"Chart(caption={self.caption!r})"
 
 
 @contextlib.contextmanager
@@ -52,11 +75,13 @@ def _style() -> Iterator[None]:
         yield
 
 
-def _to_svg(fig: Figure) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+def _chart(fig: Figure, alt: str, caption: str) -> Chart:
+    """The figure as SVG and PNG, without dates or versions: the same chart gives the same bytes."""
+    svg, png = io.BytesIO(), io.BytesIO()
+    fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(png, format="png", bbox_inches="tight", dpi=PNG_DPI, metadata={"Software": None})
     plt.close(fig)
-    return buffer.getvalue()
+    return Chart(svg.getvalue(), alt, caption, png.getvalue())
 
 
 def _label_bars(ax: Axes, bars: BarContainer, values: Iterable[Any], fontsize: float = 9) -> None:
@@ -126,7 +151,7 @@ def _bars_one_year(values: pd.Series, *, caption: str, subject: str, xlabel: str
         ax.xaxis.set_major_formatter(lambda x, _: fmt_int(x))
         ax.margins(x=0.12)
         ax.tick_params(axis="y", length=0)
-        return Chart(_to_svg(fig), alt, caption)
+        return _chart(fig, alt, caption)
 
 
 def _bars_two_years(values: pd.Series, previous: pd.Series, years: tuple[int, int] | None, *,
@@ -154,7 +179,7 @@ def _bars_two_years(values: pd.Series, previous: pd.Series, years: tuple[int, in
         ax.tick_params(axis="y", length=0)
         handles, names = ax.get_legend_handles_labels()
         ax.legend(handles[::-1], names[::-1], loc="lower right", fontsize=9)
-        return Chart(_to_svg(fig), alt, caption)
+        return _chart(fig, alt, caption)
 
 
 def bars_from_table(table: Table, column: str, *, year: int, caption: str, subject: str, xlabel: str,
@@ -242,4 +267,4 @@ def small_multiples(frame: pd.DataFrame, *, caption: str, subject: str, xlabel: 
             fig.legend(handles, names, loc="upper right", ncols=2, fontsize=9)  # this year first
         fig.supxlabel(xlabel, color=MUTED, fontsize=9)
         fig.tight_layout(rect=(0, 0, 1, 0.95) if two else None)
-        return Chart(_to_svg(fig), alt, caption)
+        return _chart(fig, alt, caption)

@@ -146,7 +146,10 @@ def _is_numeric(series: pd.Series) -> bool:
 
 
 def _num(numeric: bool) -> str:
-    return ' class="num"' if numeric else ""
+    """A figure's cell: right-aligned by our CSS (`.num`) and, for Quarto, inline: Pandoc's HTML
+    reader, which turns these tables into Typst and LaTeX tables, reads a cell's alignment from
+    its `align` or `text-align` style only (Text/Pandoc/Readers/HTML/Table.hs in jgm/pandoc)."""
+    return ' class="num" style="text-align:right"' if numeric else ""
 
 
 def ranked(df: pd.DataFrame, item: str, by: list[str] | str = "gemeente") -> pd.Series:

@@ -1,0 +1,126 @@
+"""A chart is a Jupyter display every Quarto format understands, and the embedded renderer
+reads the same output: SVG and PNG, caption and alt text where Quarto reads them, a short
+text, and never the chart's repr."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from pathlib import Path
+
+import matplotlib.image
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from IPython.core.formatters import DisplayFormatter
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from jaarverslag import markup
+from jaarverslag.chapters import clienten
+from jaarverslag.chapters.toolkit.charts import PNG_DPI, Chart
+from jaarverslag.edition import Edition
+from jaarverslag.render.html import lift_figure_options, notebook_body, strip_notebook
+
+ED = Edition(2022)
+
+
+@pytest.fixture(scope="module")
+def chart() -> Chart:
+    made = clienten.per_gemeente_grafiek(ED)
+    assert made is not None
+    return made
+
+
+def display_output(obj: object) -> nbformat.NotebookNode:
+    """`obj` as a kernel puts it in the executed notebook: its mime bundle and metadata."""
+    data, metadata = DisplayFormatter().format(obj)
+    return new_output("display_data", data=data, metadata=metadata)
+
+
+def section_notebook(chart: Chart) -> nbformat.NotebookNode:
+    """A chapter's section cell: heading (Markdown), the chart, then its table."""
+    heading = new_output("display_data", data={"text/markdown": "## Cliënten", "text/plain": "Cliënten"})
+    cell = new_code_cell("jv.section(...)", outputs=[heading, display_output(chart),
+                                                     display_output(clienten.totalen(ED))])
+    return new_notebook(cells=[cell])
+
+
+def test_a_chart_is_svg_png_and_a_short_text(chart):
+    data, metadata = DisplayFormatter().format(chart)
+    assert set(data) == {"image/svg+xml", "image/png", "text/plain"}  # no text/html: Quarto would prefer it
+    assert data["image/svg+xml"].lstrip().startswith("<?xml") and "<svg" in data["image/svg+xml"]
+    png = base64.b64decode(data["image/png"], validate=True)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    pixels = matplotlib.image.imread(io.BytesIO(png), format="png")
+    width_pt = float(re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"', data["image/svg+xml"]).group(1))
+    assert pixels.shape[1] == pytest.approx(width_pt / 72 * PNG_DPI, rel=0.02)  # 2x a 96-dpi screen
+    assert data["text/plain"] == chart.caption and len(data["text/plain"]) < 200
+    assert "svg" not in data["text/plain"] and "Chart(" not in data["text/plain"]
+    assert metadata == {"fig-cap": chart.caption, "fig-alt": chart.alt}
+    assert len(repr(chart)) < 200 and "svg" not in repr(chart)
+
+
+def test_a_chart_is_the_same_bytes_every_time(chart):
+    again = clienten.per_gemeente_grafiek(ED)
+    assert (again.svg, again.png) == (chart.svg, chart.png)  # no dates or versions in the files
+    assert b"Software" not in chart.png and b"<dc:date>" not in chart.svg
+
+
+def test_quarto_gets_caption_and_alt_as_cell_options(chart):
+    """Quarto reads them only as cell options: one list entry per output, "" for no chart."""
+    nb = lift_figure_options(strip_notebook(section_notebook(chart), "clienten"))
+    options = nb.cells[0].metadata
+    assert options["fig-cap"] == ["", markup.md_text(chart.caption), ""]
+    assert options["fig-alt"] == ["", chart.alt, ""]
+
+
+def test_a_caption_from_data_is_no_markdown_for_quarto(chart):
+    tricky = Chart(chart.svg, "alt", "[klik](javascript:x) *vet*", chart.png)
+    nb = lift_figure_options(new_notebook(cells=[new_code_cell(outputs=[display_output(tricky)])]))
+    assert nb.cells[0].metadata["fig-cap"] == [r"\[klik\](javascript:x) \*vet\*"]
+
+
+def test_a_cell_without_a_chart_gets_no_figure_options():
+    nb = lift_figure_options(new_notebook(cells=[new_code_cell(outputs=[display_output(clienten.totalen(ED))])]))
+    assert "fig-cap" not in nb.cells[0].metadata and "fig-alt" not in nb.cells[0].metadata
+
+
+def test_the_embedded_renderer_shows_the_chart_as_a_figure(chart):
+    soup = BeautifulSoup(notebook_body(section_notebook(chart), "clienten"), "html.parser")
+    figure = soup.find("figure", class_="jv-chart")
+    assert figure.img["alt"] == chart.alt
+    assert figure.figcaption.get_text() == chart.caption
+    src = figure.img["src"]
+    assert src.startswith("data:image/svg+xml;base64,")
+    assert base64.b64decode(src.split(",", 1)[1]) == chart.svg  # the SVG, not the PNG, on screen and in the PDF
+    assert len(soup.find_all("img")) == 1
+
+
+def test_figures_in_tables_are_right_aligned_for_pandoc_too(chart):
+    """Pandoc's HTML reader (Quarto's HTML-table processing) reads alignment from a cell's
+    style, not from our class; the embedded renderer keeps the style."""
+    soup = BeautifulSoup(notebook_body(section_notebook(chart), "clienten"), "html.parser")
+    numbers = soup.find_all("td", class_="num")
+    assert numbers
+    assert all(re.search(r"text-align:\s*right", td.get("style", "")) for td in numbers)
+
+
+def executed_chart_outputs(folder: Path) -> list[dict]:
+    return [out for path in sorted(folder.rglob("*.ipynb"))
+            for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"
+            for out in cell.outputs if "image/svg+xml" in out.get("data", {})]
+
+
+def test_no_executed_chapter_carries_a_chart_repr(built):
+    folder = built / "wijkkracht" / "notebooks"
+    texts = [str(out.get("data", {}).get("text/plain", "")) + str(out.get("text", ""))
+             for path in sorted(folder.rglob("*.ipynb"))
+             for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"
+             for out in cell.outputs]
+    assert texts and not [t for t in texts if "Chart(" in t or "<svg" in t or "<?xml" in t]
+    charts = executed_chart_outputs(folder)
+    assert len(charts) == 4  # cliënten (2), vrijwilligers, wijkhuizen
+    for out in charts:
+        assert out.metadata["fig-alt"] and out.metadata["fig-cap"] and "text/html" not in out.data
+        assert base64.b64decode(out.data["image/png"]).startswith(b"\x89PNG")
