@@ -29,10 +29,10 @@ editions: $(STAMP) ## build every edition of $(YEAR): the whole organisation and
 # ran no test at all, and make stops on that as on a failure: an empty selection never passes.
 TEST_JOBS ?= auto
 
-test: $(STAMP) ## run every test: unit, notebooks, backtests, end to end (about 4 min on 2 cores)
+test: $(STAMP) ## run every test: unit, notebooks, backtests, end to end; in parallel (README: how long)
 	$(PY) -m pytest -n $(TEST_JOBS)
 
-test-fast: $(STAMP) ## unit tests and doctests, no report build and no kernel (about 30 s), for the edit loop
+test-fast: $(STAMP) ## unit tests and doctests, no report build and no kernel: for the edit loop
 	$(PY) -m pytest -n $(TEST_JOBS) -m "not slow"
 
 .PHONY: bench
