@@ -124,3 +124,39 @@ def test_no_executed_chapter_carries_a_chart_repr(built):
     for out in charts:
         assert out.metadata["fig-alt"] and out.metadata["fig-cap"] and "text/html" not in out.data
         assert base64.b64decode(out.data["image/png"]).startswith(b"\x89PNG")
+
+
+def test_every_chart_of_the_report_is_a_figure_on_its_page_and_in_the_pdf(built, html_pages, pdf_text):
+    charts = executed_chart_outputs(built / "wijkkracht" / "notebooks")
+    figures = {(f.img["alt"], f.figcaption.get_text())
+               for page in html_pages.values() for f in page.find_all("figure", class_="jv-chart")}
+    assert figures == {(out.metadata["fig-alt"], out.metadata["fig-cap"]) for out in charts}
+    flat = " ".join(pdf_text.split())
+    assert all(" ".join(out.metadata["fig-cap"].split()) in flat for out in charts)
+
+
+FIXTURE = Path(__file__).parent / "fixtures" / "render" / "project"
+
+
+def test_the_fixture_book_has_a_chart_as_the_chapters_make_it():
+    """The renderer tests' book (make_fixtures.py) shows its chart as `Chart` does."""
+    nb = nbformat.read(FIXTURE / "notebooks" / "clienten.ipynb", as_version=4)
+    outputs = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
+               if "image/svg+xml" in out.get("data", {})]
+    assert len(outputs) == 1 and set(outputs[0].metadata) == {"fig-cap", "fig-alt"}
+    assert set(outputs[0].data) == {"image/svg+xml", "image/png", "text/plain"}
+
+
+def test_the_staged_quarto_chapter_has_the_chart_and_its_options(tmp_path):
+    from jaarverslag.book import read_book
+    from jaarverslag.render.quarto import stage_quarto
+
+    book = read_book(FIXTURE / "_quarto.yml")
+    stage = stage_quarto(book, [FIXTURE / c for c in book.notebooks], tmp_path, meta={"title": "Jaarverslag 2022"})
+    staged = nbformat.read(stage / "notebooks" / "clienten.ipynb", as_version=4)
+    [cell] = [c for c in staged.cells if c.cell_type == "code"
+              and any("image/svg+xml" in o.get("data", {}) for o in c.outputs)]
+    [out] = cell.outputs
+    assert cell.metadata["fig-cap"] == [out.metadata["fig-cap"]] == ["Cliënten per gemeente, 2022"]
+    assert cell.metadata["fig-alt"] == [out.metadata["fig-alt"]]
+    assert "text/html" not in out.data and out.data["image/png"]
