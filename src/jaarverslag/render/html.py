@@ -10,7 +10,8 @@ page layout (`templates/page/*.html.j2`). The PDF renderer (`pdf.py`) reuses
 `load_chapter`, `load_intro` and `Site`, so both outputs show the same text.
 
 Everything is offline: CSS and the house font are copied into `out_dir/assets/`,
-charts are data URIs, and there is no JavaScript.
+charts are data URIs, and there is no JavaScript. A chart is read from the output Quarto
+reads too: its `image/svg+xml`, with the alt text and caption of its metadata.
 
 nbformat, nbconvert, BeautifulSoup and Jinja are imported where they are used, so
 importing the package (a build with nothing to do) does not load them.
