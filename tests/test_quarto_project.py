@@ -18,6 +18,7 @@ from jaarverslag.render.quarto import (
     TYPST_FORMAT,
     QuartoFailed,
     QuartoNotFound,
+    charts_as_png,
     find_quarto,
     render_quarto,
     stage_quarto,
@@ -106,6 +107,21 @@ def test_the_latex_route_keeps_scrreprt_and_no_typst(book, tmp_path):
         name = options[face].replace("*", formats["pdf"]["mainfont"]) + options["Extension"]
         assert (stage / options["Path"] / name).exists(), name
     assert TYPST_FORMAT not in formats
+
+
+def test_the_latex_route_gets_every_chart_as_png_and_the_html_keeps_its_svg(book, tmp_path):
+    """LaTeX would take the SVG first and need rsvg-convert; it gets the PNG instead."""
+    import nbformat
+
+    stage = stage_quarto(book, [FIXTURE / c for c in book.notebooks], tmp_path, meta=META, pdf_format="pdf")
+
+    def bundles() -> list[dict]:
+        return [o["data"] for rel in book.notebooks for c in nbformat.read(stage / rel, as_version=4).cells
+                for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+
+    assert bundles() and all("image/svg+xml" in b for b in bundles())  # as staged for the HTML book
+    assert charts_as_png(stage, book) == len(bundles())
+    assert all("image/svg+xml" not in b for b in bundles())
 
 
 def test_the_home_page_has_the_colofon(stage):

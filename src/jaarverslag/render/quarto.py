@@ -211,6 +211,33 @@ def write_theme(stage: Path) -> Path:
     return theme
 
 
+def charts_as_png(stage: Path, book: Book) -> int:
+    """Before the LaTeX route: drop the SVG of every chart that also has a PNG, in the staged notebooks.
+
+    Quarto's LaTeX output prefers a chart's SVG over its PNG (`displayDataMimeType` in
+    quarto-cli's display-data.ts) and then needs `rsvg-convert` to turn it into a PDF,
+    which Quarto does not bring; the 192-dpi PNG is sharp on paper. Returns how many
+    charts changed. The HTML book is rendered before this, with the SVG.
+    """
+    import nbformat
+
+    changed = 0
+    for rel in book.notebooks:
+        path = stage / rel
+        if not path.exists():  # a chapter this edition leaves out
+            continue
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if "image/svg+xml" in data and "image/png" in data:
+                    del data["image/svg+xml"]
+                    output.get("metadata", {}).pop("image/svg+xml", None)
+                    changed += 1
+        nbformat.write(nb, path)
+    return changed
+
+
 def stage_quarto(
     book: Book, chapters: list[Path], out_dir: Path, *, meta: Mapping[str, Any], pdf_format: str = "typst"
 ) -> Path:
@@ -360,6 +387,8 @@ def render_quarto(book: Book, chapters: list[Path], out_dir: Path, *, meta: Mapp
     html_index = output / "index.html"
 
     pdf: Path | None = None
+    if pdf_format == "pdf":
+        charts_as_png(stage, book)
     result = run(TYPST_FORMAT if pdf_format == "typst" else pdf_format)
     if result.returncode == 0:
         pdf = _find(output, ".pdf")
