@@ -122,8 +122,9 @@ PACKAGE = Path(jaarverslag.__file__).parent
 LAYOUT = {paths.CACHE, paths.RUN, paths.LOCK, paths.MANIFEST, paths.FAILED, paths.OLD_SUFFIX}
 JOINED = {paths.TEXTS, paths.HTML, paths.EXECUTED, paths.QUARTO, paths.DATA, paths.NOTEBOOKS, paths.BUILD,
           paths.BOOK, "docs"}
-# look.py's own screenshots (build/look/html/), not a folder of the build.
-ALLOWED = {("look.py", "html")}
+# look.py's own screenshots (build/look/html/), and the package's Quarto templates
+# (render/templates/quarto/): folders of their own, not of the build.
+ALLOWED = {("look.py", "html"), ("render/quarto.py", "quarto")}
 
 
 def hand_built(source: str) -> list[tuple[int, str]]:
