@@ -177,7 +177,7 @@ def session(jobs: int | None = None, *, reuse: bool = True, files: Path | None =
     if current is not None:
         yield current
         return
-    pool = KernelPool(jobs or os.cpu_count() or 1, reuse=reuse, files=files)
+    pool = KernelPool(jobs or len(os.sched_getaffinity(0)) or 1, reuse=reuse, files=files)
     token = _SESSION.set(pool)
     try:
         yield pool
@@ -294,7 +294,7 @@ def run_chapters(sources: list[Path], out_dir: Path, parameters: dict[str, Any],
     errors: dict[int, JaarverslagError] = {}
     if todo:
         shared = _SESSION.get()
-        pool = shared or KernelPool(min(jobs or os.cpu_count() or 1, len(todo)), reuse=reuse, files=files)
+        pool = shared or KernelPool(min(jobs or len(os.sched_getaffinity(0)) or 1, len(todo)), reuse=reuse, files=files)
 
         def job_for(i: int, key: str | None) -> Job:
             return Job(key, Path(sources[i]), out_dir / sources[i].name, parameters, list(watch.roots),
