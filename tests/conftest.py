@@ -20,6 +20,8 @@ import inspect
 import json
 import os
 import shutil
+import signal
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from types import CodeType
@@ -124,6 +126,17 @@ def notebook(code: str) -> dict:
     ]
     return {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
             "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}}
+
+
+def ended(process: subprocess.Popen, timeout: float = 60) -> tuple[str, str]:
+    """The output of a build started with `python -X faulthandler`, once it ends. One that does
+    not end within `timeout` seconds fails the test with where each of its threads was."""
+    try:
+        return process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
+        _, err = process.communicate(timeout=60)
+        pytest.fail(f"the build did not end within {timeout} s; its threads were at:\n{err[-8000:]}")
 
 
 def make_book(folder: Path, chapters: dict[str, str]) -> Path:

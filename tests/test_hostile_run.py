@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ended
 from hostile import REPO, Project, Result, assert_refused, state
 
 from jaarverslag.book import DEFAULT_CELL_TIMEOUT, BookError, read_book
@@ -186,8 +187,8 @@ def test_a_stopped_build_leaves_no_kernel_and_no_connection_file(hostile: Projec
     add_chapter(hostile, "traag", f"from pathlib import Path\nPath({str(running)!r}).touch()\n{HANG}")
     before = state(hostile)
     environ = {k: v for k, v in os.environ.items() if k != "JAARVERSLAG_PROJECT"}
-    process = subprocess.Popen([sys.executable, "-m", "jaarverslag.cli", "build", "--year", "2022"],
-                               cwd=hostile.root, env={**environ, "CI": "true", **private},
+    process = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "jaarverslag.cli", "build", "--year",
+                                "2022"], cwd=hostile.root, env={**environ, "CI": "true", **private},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # Stopped while the hanging cell runs in its kernel (the cell says so), not after a guess of
     # how long a kernel takes to start on this machine today.
@@ -196,7 +197,7 @@ def test_a_stopped_build_leaves_no_kernel_and_no_connection_file(hostile: Projec
         assert process.poll() is None and time.monotonic() < deadline, process.communicate()
         time.sleep(0.05)
     process.send_signal(sig)
-    out, err = process.communicate(timeout=60)
+    out, err = ended(process)
     assert hostile.published() == before[0] and hostile.outside() == before[1]
     if sig == signal.SIGKILL:
         # Nothing runs to clean up: the kernels end when they see their parent gone, and the
