@@ -159,13 +159,21 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
+    from .run.kernels import stop_requested
+
+    stop_requested.set()  # also seen by a wait whose KeyboardInterrupt Python swallowed
     raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    previous = {}
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly as on Ctrl-C
+        from .run.kernels import stop_requested
+
+        stop_requested.clear()
+        for stop in (signal.SIGINT, signal.SIGTERM):  # SIGTERM stops as cleanly as Ctrl-C
+            previous[stop] = signal.signal(stop, _interrupt)
     try:
         with paths.project(args.project):
             return _run(args)
@@ -184,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
         prefix = ("Niet gebouwd: " if args.command == "build" else "") if known.kind is Kind.DATA else "Niet gelukt: "
         print(f"{prefix}{known}", file=sys.stderr)
         return known.exit_code
+    finally:
+        for stop, handler in previous.items():  # a caller in this process (a test) gets its own back
+            signal.signal(stop, handler)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -55,6 +55,11 @@ KERNEL = "python3"
 ENGINE = "jaarverslag-warm"
 _engine_registered = False
 
+# Set by the command's Ctrl-C and SIGTERM handler. A KeyboardInterrupt raised while the main
+# thread runs a finalizer (a client's __del__ during garbage collection) is swallowed by
+# Python; this flag is not, so a build waiting for its chapters stops all the same.
+stop_requested = threading.Event()
+
 
 class KernelError(JaarverslagError):
     """The kernel could not be started or stopped answering."""
@@ -320,7 +325,8 @@ class Job:
 
     def wait(self) -> None:
         while not self.done.wait(0.25):  # short waits: Ctrl-C and SIGTERM get through at once
-            pass
+            if stop_requested.is_set():
+                raise KeyboardInterrupt
 
 
 def _callback(function: Callable[[Job], None] | None, job: Job) -> None:
