@@ -128,6 +128,15 @@ def notebook(code: str) -> dict:
             "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}}
 
 
+RENDER_PROJECT = Path(__file__).parent / "fixtures" / "render" / "project"  # a small executed book
+
+
+def render_meta(colophon: dict[str, str], **more: object) -> dict:
+    """What a renderer is given for the fixture book: the cover's facts and this colofon."""
+    return {"title": "Jaarverslag 2022", "subtitle": "Wijkkracht, sociaal werk in Twente",
+            "organisation": "Wijkkracht", "year": 2022, "colophon": colophon, **more}
+
+
 def ended(process: subprocess.Popen, timeout: float = 60) -> tuple[str, str]:
     """The output of a build started with `python -X faulthandler`, once it ends. One that does
     not end within `timeout` seconds fails the test with where each of its threads was."""

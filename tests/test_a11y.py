@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import RENDER_PROJECT, render_meta
 
 from jaarverslag.book import read_book
 from jaarverslag.look import CHROMIUM_FLAGS
@@ -18,15 +19,9 @@ from jaarverslag.render import render_html
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [f for f in CHROMIUM_FLAGS if f != "--headless"]  # playwright adds its own headless mode
-FIXTURE = Path(__file__).parent / "fixtures" / "render" / "project"
-META = {
-    "title": "Jaarverslag 2022",
-    "subtitle": "Editie gemeente Hengelo",
-    "organisation": "Wijkkracht",
-    "year": 2022,
-    "colophon": {"Gegevensjaar": "2022", "Versie (git)": "abc1234"},
-    "pdf_href": "../jaarverslag-2022.pdf",
-}
+FIXTURE = RENDER_PROJECT
+META = render_meta({"Gegevensjaar": "2022", "Versie (git)": "abc1234"}, subtitle="Editie gemeente Hengelo",
+                   pdf_href="../jaarverslag-2022.pdf")
 WIDTHS = (1280, 375)
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium ontbreekt")

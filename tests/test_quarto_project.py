@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import RENDER_PROJECT, render_meta
 
 from jaarverslag import cli, style
 from jaarverslag.book import read_book
@@ -24,14 +25,8 @@ from jaarverslag.render.quarto import (
     stage_quarto,
 )
 
-FIXTURE = Path(__file__).parent / "fixtures" / "render" / "project"
-META = {
-    "title": "Jaarverslag 2022",
-    "subtitle": "Wijkkracht, sociaal werk in Twente",
-    "organisation": "Wijkkracht",
-    "year": 2022,
-    "colophon": {"Gegevensjaar": "2022", "Versie (git)": "abc1234 (gewijzigd)", "Gegevens-hash": "sha256:0123<ab>"},
-}
+FIXTURE = RENDER_PROJECT
+META = render_meta({"Gegevensjaar": "2022", "Versie (git)": "abc1234 (gewijzigd)", "Gegevens-hash": "sha256:0123<ab>"})
 
 
 @pytest.fixture(scope="module")

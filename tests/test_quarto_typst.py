@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import RENDER_PROJECT, render_meta
 
 from jaarverslag.book import read_book
 from jaarverslag.render.quarto import TYPST_FORMAT, stage_quarto
@@ -28,14 +29,8 @@ typst = pytest.importorskip("typst")
 pytestmark = pytest.mark.skipif(shutil.which("pdffonts") is None or shutil.which("pdftotext") is None,
                                 reason="poppler-utils (pdffonts, pdftotext) ontbreekt")
 
-FIXTURE = Path(__file__).parent / "fixtures" / "render" / "project"
-META = {
-    "title": "Jaarverslag 2022",
-    "subtitle": "Wijkkracht, sociaal werk in Twente",
-    "organisation": "Wijkkracht",
-    "year": 2022,
-    "colophon": {"Gegevensjaar": "2022", "Versie (git)": "abc1234 (gewijzigd)", "Python": "3.11.7"},
-}
+FIXTURE = RENDER_PROJECT
+META = render_meta({"Gegevensjaar": "2022", "Versie (git)": "abc1234 (gewijzigd)", "Python": "3.11.7"})
 
 # What Quarto's Typst writer makes of two chapters: the second is long enough for a second page.
 BODY = """

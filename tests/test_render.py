@@ -17,6 +17,7 @@ import nbformat
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from conftest import RENDER_PROJECT, render_meta
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
@@ -34,21 +35,14 @@ from jaarverslag.render import (
     stage_quarto,
 )
 
-FIXTURE = Path(__file__).parent / "fixtures" / "render" / "project"
-META = {
-    "title": "Jaarverslag 2022",
-    "subtitle": "Wijkkracht, sociaal werk in Twente",
-    "organisation": "Wijkkracht",
-    "year": 2022,
-    "colophon": {
-        "Gegevensjaar": "2022",
-        "Gebouwd op": "27 november 2026",
-        "Versie (git)": "abc1234 (gewijzigd)",
-        "Python": "3.11.7",
-        "Gegevens-hash": "sha256:0123456789abcdef",
-    },
-    "pdf_href": "../jaarverslag-2022.pdf",
-}
+FIXTURE = RENDER_PROJECT
+META = render_meta({
+    "Gegevensjaar": "2022",
+    "Gebouwd op": "27 november 2026",
+    "Versie (git)": "abc1234 (gewijzigd)",
+    "Python": "3.11.7",
+    "Gegevens-hash": "sha256:0123456789abcdef",
+}, pdf_href="../jaarverslag-2022.pdf")
 TWENTE = [
     "Almelo", "Borne", "Dinkelland", "Enschede", "Haaksbergen", "Hellendoorn", "Hengelo",
     "Hof van Twente", "Losser", "Oldenzaal", "Rijssen-Holten", "Tubbergen", "Twenterand",
