@@ -10,10 +10,13 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from . import paths
 from .errors import JaarverslagError, Kind, from_os_error
+
+if TYPE_CHECKING:
+    from .data.schema import Problem
 
 
 class DutchParser(argparse.ArgumentParser):
@@ -203,21 +206,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.data_dir is not None:
         names.data_folder(args.data_dir)  # an existing folder, else a sentence (not a traceback later)
     if args.command == "new-year":
-        from .data.newyear import new_year
-
-        written = new_year(args.year, args.data_dir)
-        print(f"{len(written)} sjablonen gemaakt in {written[0].parent}. Vul de cijfers in en draai dan:")
-        print(f"  jaarverslag validate --year {args.year}")
-        return 0
+        return _new_year(args)
     if args.command == "validate":
-        from .data.read import DataError, validate_year
-
         names.year(args.year, args.data_dir)  # a year without data: the years that have it, in one sentence
-        problems = validate_year(args.year, args.data_dir)
-        if problems:
-            raise DataError(problems, f"De gegevens van {args.year} zijn niet in orde")
-        print(f"De gegevens van {args.year} zijn in orde.")
-        return 0
+        return _validate(args)
     from .build import build_all
 
     out = args.out or paths.build_dir()
@@ -234,6 +226,59 @@ def _run(args: argparse.Namespace) -> int:
             if entry["pdf"]:
                 print(f"  PDF:  {year_out / entry['pdf']}")
     return 0
+
+
+def _new_year(args: argparse.Namespace) -> int:
+    """Make the year's templates and draft pages, and say what to do next, as commands to run."""
+    from .data.newyear import drafts, new_year
+
+    written = new_year(args.year, args.data_dir)
+    folder = written[0].parent
+    shown = paths.relative(folder)
+    data_option = f" --data-dir {paths.relative(args.data_dir)}" if args.data_dir is not None else ""
+    pages = ", ".join(paths.relative(page) for page in drafts(folder))
+    print(f"{len(written)} sjablonen gemaakt in {shown}/ en {len(drafts(folder))} teksten om te schrijven "
+          f"in {shown}/tekst/.")
+    print("Volgende stappen (docs/volgend-jaar.md zegt meer bij elke stap):")
+    print(f"  1. Vul de lege cellen in de bestanden in {shown}/ in (elke kolom: docs/data.md).")
+    print(f"  2. Schrijf de teksten: {pages}; haal daarna in elke tekst de regels "
+          "'---', 'concept: true', '---' bovenaan weg.")
+    print(f"  3. Controleer, tot alles in orde is:  .venv/bin/jaarverslag validate --year {args.year}{data_option}")
+    print(f"  4. Bekijk het verslag terwijl je werkt:  make preview YEAR={args.year}")
+    print(f"  5. Maak HTML en PDF:  make report YEAR={args.year}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    """Every problem of the year, grouped per file; then every total that must agree across
+    files, with the files that must agree; then the warnings, which never fail."""
+    from .data.checks import by_file, cross_totals, warnings
+    from .data.read import validate_year
+
+    problems = validate_year(args.year, args.data_dir)
+    cautions = warnings(args.year, args.data_dir)
+    said = [] if not cautions else [
+        "", f"Waarschuwingen ({len(cautions)}; ze houden het verslag niet tegen):", *(f"  - {p}" for p in cautions)]
+    if not problems:
+        print(f"De gegevens van {args.year} zijn in orde.")
+        if said:
+            print("\n".join(said))
+        return 0
+    totals = cross_totals(args.year, args.data_dir)
+    across = {str(p) for total in totals for p in total.problems}
+    own = by_file([p for p in problems if str(p) not in across])
+    lines = [f"De gegevens van {args.year} zijn niet in orde: {_count(problems)}, per bestand:"]
+    for file, found in own.items():
+        lines += ["", f"{file} ({_count(found)}):", *(f"  - {p}" for p in found)]
+    lines += ["", "Totalen en verwijzingen die over bestanden heen moeten kloppen:"]
+    for total in totals:
+        lines += [f"  - {total}", *(f"      - {p}" for p in total.problems)]
+    print("\n".join(lines + said), file=sys.stderr)
+    return 1
+
+
+def _count(problems: list[Problem]) -> str:
+    return "1 probleem" if len(problems) == 1 else f"{len(problems)} problemen"
 
 
 if __name__ == "__main__":

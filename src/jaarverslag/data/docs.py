@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import paths
-from .checks import CHECKS
+from .checks import CHECKS, DRAFT, WARNINGS
 from .contract import DATASETS, TEXTS
 from .read import file_size
 from .schema import BOOL, COUNT, DATE, FREQUENCY, WEBSITE, Dataset, dutch_int
@@ -15,7 +15,7 @@ KINDS = {
     COUNT: "geheel getal ≥ 0 (\"1.380\" wordt gelezen als 1380)",
     FREQUENCY: "frequentie: dagelijks, wekelijks, maandelijks, jaarlijks of 'Nx per dag/week/maand/jaar'",
     DATE: "datum jjjj-mm-dd, of jjjj-mm als alleen de maand bekend is",
-    BOOL: "ja of nee",
+    BOOL: "ja of nee (niets anders: geen True/False, 1/0 of waar/onwaar)",
     WEBSITE: "webadres: www.voorbeeld.nl of http(s)://...",
 }
 
@@ -49,8 +49,15 @@ def data_doc() -> str:
     ]
     parts += ["", "Controles over bestanden heen (`src/jaarverslag/data/checks.py`):", ""]
     parts += [f"- {check.describe()}" for check in CHECKS]
+    parts += ["", "`jaarverslag validate` noemt deze controles ook als de bestanden zelf nog problemen hebben "
+              "(dan als *nog niet gecontroleerd*), met de bestanden die moeten kloppen.",
+              "", "Waarschuwingen: toegestaan, maar in een nieuw jaar onwaarschijnlijk. `validate` noemt ze met "
+              "bestand, regel, kolom en waarde; ze houden het verslag niet tegen:", ""]
+    parts += [f"- {rule.describe()}" for rule in WARNINGS]
     parts += ["", "Teksten per jaar, in `data/<jaar>/tekst/`: "
-              + ", ".join(f"`{name}.md`" for name in TEXTS) + " (Markdown, UTF-8, zonder de titel)."]
+              + ", ".join(f"`{name}.md`" for name in TEXTS) + " (Markdown, UTF-8, zonder de titel). "
+              f"`new-year` zet ze klaar als concept (bovenaan `---`, `{DRAFT}`, `---`); zolang dat kopblok "
+              "er staat, weigert `validate` de tekst."]
     for dataset in DATASETS.values():
         parts += ["", *_dataset_doc(dataset)]
     return "\n".join(parts) + "\n"

@@ -301,7 +301,7 @@ def _gemeenten_of(folder: Path) -> list[str]:
 
 def validate_year(year: int, data_dir: Path | str | None = None) -> list[Problem]:
     """Every problem in a year's data at once: per file, then across files."""
-    from .checks import cross_checks
+    from .checks import cross_checks, text_problem
 
     folder = year_dir(year, data_dir)
     if not folder.is_dir():
@@ -323,8 +323,7 @@ def validate_year(year: int, data_dir: Path | str | None = None) -> list[Problem
     for name in TEXTS:
         page = texts_dir(folder) / f"{name}.md"
         trace.record(page)
-        if not page.is_file() or not page.read_text(encoding="utf-8-sig").strip():
-            problems.append(Problem(display_path(page), None, None, None,
-                                    "tekst ontbreekt of is leeg (Markdown, UTF-8, zonder de titel)",
-                                    missing=not page.is_file()))
+        problem = text_problem(page)  # missing, empty, or still the draft new-year wrote
+        if problem is not None:
+            problems.append(problem)
     return problems

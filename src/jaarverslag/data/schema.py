@@ -27,7 +27,9 @@ WEBSITE = "website"
 
 _THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _INT = re.compile(r"^\d+$")
-_TRUE, _FALSE = {"ja", "j", "true", "1", "waar"}, {"nee", "n", "false", "0", "onwaar"}
+# The contract says ja or nee, and nothing else: not True/False, 1/0 or WAAR as text, and so no
+# mixture of them in one column. (An .xlsx cell that Excel holds as a truth value is read as ja/nee.)
+YES, NO = "ja", "nee"
 _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 # A website as printed: a bare domain (www.wijkkracht.nl) or an http(s) address, with an
 # optional path of plain URL characters. No other scheme (javascript:), no markup.
@@ -261,9 +263,9 @@ def _read_cell(f: Field, cell: object) -> tuple[object, str | None]:
         return pd.NA, "moet een datum zijn als 2022-03-01 of 2022-03"
     if f.kind == BOOL:
         low = text.lower()
-        if low in _TRUE or low in _FALSE:
-            return low in _TRUE, None
-        return pd.NA, "moet 'ja' of 'nee' zijn"
+        if low in (YES, NO):
+            return low == YES, None
+        return pd.NA, "moet 'ja' of 'nee' zijn (de gegevensafspraak kent geen True/False, 1/0 of waar/onwaar)"
     if f.kind == WEBSITE:
         # One rule for what a website is: the one that makes its link (markup.web_href).
         return (text, None) if web_href(text) is not None else (
