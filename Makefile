@@ -6,7 +6,7 @@ YEAR ?= 2022
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help report test test-fast lab lint look system-deps clean
+.PHONY: help report test test-fast lab preview lint look system-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}' | sed 's/$$(YEAR)/$(YEAR)/g'
@@ -36,11 +36,21 @@ test-fast: $(STAMP) ## unit tests and doctests, no report build and no kernel: f
 	$(PY) -m pytest -n $(TEST_JOBS) -m "not slow"
 
 .PHONY: bench
-bench: $(STAMP) ## time the build against papermill by hand and the limit; cold, no change, one change, all editions
+bench: $(STAMP) ## time the build against papermill by hand and the limit; cold, no change, one change, all editions; and the preview
 	$(PY) bench/build_bench.py
+	$(if $(wildcard bench/preview_bench.py),$(PY) bench/preview_bench.py)
 
-lab: $(STAMP) ## open JupyterLab with the project's kernel
-	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+# JupyterLab at the project root: data/, the texts and notebooks/ all in its file browser. The
+# notebooks name the kernel "jaarverslag", which $(STAMP) installs into the environment.
+# Options pass through: make lab LAB_ARGS="--no-browser --port 8899"
+LAB_ARGS ?=
+lab: $(STAMP) ## open JupyterLab on the whole project (data, texts, notebooks) with the project's kernel; options in LAB_ARGS
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+# Options pass through: make preview YEAR=2023 PREVIEW_ARGS="--no-browser --port 8001"
+PREVIEW_ARGS ?=
+preview: $(STAMP) ## show the $(YEAR) HTML in the browser and update it on every change (options in PREVIEW_ARGS)
+	$(VENV)/bin/jaarverslag preview --year $(YEAR) $(PREVIEW_ARGS)
 
 lint: $(STAMP) ## ruff on the package, tests and notebooks, then mypy on the package (settings in pyproject.toml)
 	$(VENV)/bin/ruff check src tests notebooks $(wildcard bench)
@@ -50,8 +60,8 @@ lint: $(STAMP) ## ruff on the package, tests and notebooks, then mypy on the pac
 install-hooks: $(STAMP) ## strip notebook outputs and run ruff on every git commit (.pre-commit-config.yaml)
 	$(VENV)/bin/pre-commit install
 
-look: $(STAMP) ## screenshot the $(YEAR) HTML (desktop and phone) and the PDF pages into build/look/
-	$(PY) -m jaarverslag.look build/$(YEAR)/wijkkracht/html build/$(YEAR)/wijkkracht/jaarverslag-$(YEAR)-wijkkracht.pdf build/look
+look: $(STAMP) ## screenshot the $(YEAR) HTML (desktop and phone) and the PDF pages into build/look/$(YEAR)/
+	$(PY) -m jaarverslag.look build/$(YEAR)/wijkkracht/html build/$(YEAR)/wijkkracht/jaarverslag-$(YEAR)-wijkkracht.pdf build/look/$(YEAR)
 
 system-deps: ## install the Debian packages the tests use (PDF tools, Chromium); needs root
 	apt-get update -qq

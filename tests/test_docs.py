@@ -111,14 +111,28 @@ def _assigned(source: str) -> dict[str, object]:
     """Names assigned in a cell, with their value where it is a literal."""
     values: dict[str, object] = {}
     for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    try:
-                        values[target.id] = ast.literal_eval(node.value)
-                    except ValueError:
-                        values[target.id] = node.value
+        # `year = 2022`, or typed as the chapters write it (`year: int = 2022`, which papermill shows)
+        pairs = [(t, node.value) for t in node.targets] if isinstance(node, ast.Assign) else (
+            [(node.target, node.value)] if isinstance(node, ast.AnnAssign) and node.value is not None else [])
+        for target, value in pairs:
+            if isinstance(target, ast.Name):
+                try:
+                    values[target.id] = ast.literal_eval(value)
+                except ValueError:
+                    values[target.id] = value
     return values
+
+
+@pytest.mark.parametrize("notebook", [c for c in BOOK.chapters if c.suffix == ".ipynb"], ids=str)
+def test_papermill_shows_the_type_of_every_parameter(notebook):
+    """`papermill --help-notebook` lists each parameter with its type, not 'Unknown type'."""
+    from papermill.translators import PythonTranslator
+
+    (cell,) = _parameters_cells(BOOK.root / notebook)
+    shown = {p.name: p.inferred_type_name for p in PythonTranslator.inspect({"source": "".join(cell["source"])})}
+    assert set(shown) == BUILD_PARAMETERS, f"{notebook}: papermill sees the parameters {sorted(shown)}"
+    assert shown["year"] == "int" and shown["gemeente"] == "Optional[str]", shown
+    assert "None" not in shown.values(), f"{notebook}: a parameter without a type: {shown}"
 
 
 @pytest.mark.parametrize("notebook", [c for c in BOOK.chapters if c.suffix == ".ipynb"], ids=str)
@@ -235,7 +249,11 @@ def _make_mentions(text: str) -> set[str]:
     for snippet in snippets:
         for line in snippet.splitlines():
             for match in re.finditer(r"(?:^|[\s;&|(])make((?:\s+[^\s#;&|)]+)+)", line.split("#")[0]):
-                found.update(w for w in match.group(1).split() if not w.startswith("-") and "=" not in w)
+                try:  # VAR="a b" is one word, as the shell reads it
+                    words = shlex.split(match.group(1))
+                except ValueError:
+                    words = match.group(1).split()
+                found.update(w for w in words if not w.startswith("-") and "=" not in w)
     return found
 
 
