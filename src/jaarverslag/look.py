@@ -6,7 +6,9 @@ Every `*.html` in `html_dir` is photographed at 1280 px (desktop) and 375 px
 (phone) width, full page, with headless Chromium (Debian's `/usr/bin/chromium`,
 through playwright; the plain `chromium --screenshot` is the fallback, and only
 shows the first screen). The PDF's pages become PNGs with `pdftoppm -r 60`.
-Writes `out_dir/html/<page>-<width>.png` and `out_dir/pdf/page-NN.png`.
+Writes `out_dir/html/<page>-<width>.png` and `out_dir/pdf/page-NN.png`, replacing what
+an earlier look left there. `make look YEAR=2023` passes `build/look/2023/` as `out_dir`,
+so each year keeps its own pictures.
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ def screenshot_html(html_dir: Path, out_dir: Path) -> list[Path]:
     pages = sorted(Path(html_dir).glob("*.html"))
     out = Path(out_dir) / "html"
     out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.png"):  # a page gone since the last look leaves no old picture behind
+        old.unlink()
     try:
         return _shots_playwright(pages, out)
     except Exception as exc:  # noqa: BLE001 - any playwright trouble: use the CLI
