@@ -191,7 +191,8 @@ def _meta(edition: Edition, prov: dict[str, Any]) -> dict[str, Any]:
         "subtitle": edition.subtitle,
         "organisation": "Wijkkracht",
         "year": edition.year,
-        "colophon": provenance.colophon(prov),
+        "colophon": provenance.colophon(prov, suppression_rule=edition.suppression_rule),  # for readers
+        "verantwoording": provenance.verantwoording(prov),  # the technical provenance, after it
         "pdf_href": f"../{paths.pdf_name(edition.year, edition.slug)}",  # from html/ to the PDF beside it
     }
 
@@ -208,7 +209,7 @@ def _render_key(edition: Edition, book: Book, renderer: str, prov: dict[str, Any
         pages={paths.relative(p): cache_mod.digest(p.read_bytes()) for p in pages if p},
         chapters=chapters,
         provenance={k: v for k, v in prov.items() if k != "built_at"},
-        meta={k: v for k, v in _meta(edition, prov).items() if k != "colophon"},
+        meta={k: v for k, v in _meta(edition, prov).items() if k not in ("colophon", "verantwoording")},
     )
 
 

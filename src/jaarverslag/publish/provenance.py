@@ -1,8 +1,16 @@
-"""Where a report came from: data hash, code version, packages, build date."""
+"""Where a report came from: data hash, code version, packages, build date.
+
+The colofon tells a reader who made the report, when, and from which data
+(`colophon`); the complete technical provenance follows it in a small
+"Verantwoording" block (`verantwoording`). With `SOURCE_DATE_EPOCH` set (the
+reproducible-builds convention) the build date is that moment, in UTC, so two
+builds of the same commit and data make the same bytes.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -46,19 +54,66 @@ def package_versions() -> dict[str, str]:
     return dict(fingerprint.versions(KEY_PACKAGES))
 
 
+def build_time(now: dt.datetime | None = None) -> dt.datetime:
+    """When the report is made: `now`, else `SOURCE_DATE_EPOCH` (seconds since 1970, UTC) when
+    set, else the clock. A value that is no whole number is refused in one Dutch sentence.
+
+    >>> os.environ["SOURCE_DATE_EPOCH"] = "1677628800"
+    >>> build_time().isoformat()
+    '2023-03-01T00:00:00+00:00'
+    >>> del os.environ["SOURCE_DATE_EPOCH"]
+    """
+    if now is not None:
+        return now
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        if not epoch.isdigit():
+            from ..errors import JaarverslagError, Kind
+
+            raise JaarverslagError(f"SOURCE_DATE_EPOCH moet een geheel aantal seconden sinds 1970 zijn, "
+                                   f"niet {epoch[:40]!r}.", Kind.USAGE)
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now().astimezone()
+
+
 def provenance(year: int, data_folder: Path, now: dt.datetime | None = None) -> dict[str, Any]:
-    now = now or dt.datetime.now().astimezone()
     return {
         "year": year,
-        "built_at": now.isoformat(timespec="seconds"),
+        "built_at": build_time(now).isoformat(timespec="seconds"),
         "git_commit": git_commit(),
         "versions": package_versions(),
         "data_hash": "sha256:" + data_hash(data_folder),
+        "data_files": len(folder_files(data_folder)),
     }
 
 
-def colophon(prov: dict[str, Any]) -> dict[str, str]:
-    """The provenance as the reader sees it, in Dutch."""
+def colophon(prov: dict[str, Any], organisation: str = "Wijkkracht",
+             suppression_rule: str | None = None) -> dict[str, str]:
+    """The colofon as a reader looks for it: who made the report, when, from which data.
+
+    >>> colophon({"year": 2022, "built_at": "2023-03-01T09:30:00+01:00", "data_files": 38})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'Uitgave': 'Wijkkracht',
+     'Verschenen': '1 maart 2023',
+     'Cijfers': 'de eigen registraties van Wijkkracht over 2022 (38 gegevensbestanden), bij het maken van
+                 dit verslag gecontroleerd op volledigheid en samenhang'}
+    """
+    built = dt.datetime.fromisoformat(prov["built_at"])
+    files = prov.get("data_files")
+    counted = f" ({files} gegevensbestanden)" if files else ""
+    shown = {
+        "Uitgave": organisation,
+        "Verschenen": fmt_date(built.date()),
+        "Cijfers": f"de eigen registraties van {organisation} over {prov['year']}{counted}, "
+                   "bij het maken van dit verslag gecontroleerd op volledigheid en samenhang",
+    }
+    if suppression_rule:
+        shown["Kleine aantallen"] = suppression_rule
+    return shown
+
+
+def verantwoording(prov: dict[str, Any]) -> dict[str, str]:
+    """The technical provenance, complete, for whoever checks how the report was made."""
     built = dt.datetime.fromisoformat(prov["built_at"])
     versions = prov["versions"]
     return {

@@ -97,6 +97,7 @@ class Site:
     colophon: tuple[tuple[str, str], ...]
     pdf_href: str | None
     lang: str = "nl"
+    verantwoording: tuple[tuple[str, str], ...] = ()  # the technical provenance, after the colofon
     font_family: str = HOUSE_FONT_FAMILY
 
     @property
@@ -128,6 +129,7 @@ class Site:
             colophon=tuple((str(k), str(v)) for k, v in colophon.items()),
             pdf_href=pdf_href,
             lang=book.lang or "nl",
+            verantwoording=tuple((str(k), str(v)) for k, v in (meta.get("verantwoording") or {}).items()),
         )
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jaarverslag.book import Book
+from jaarverslag.publish.provenance import build_time
 from jaarverslag.render.html import (
     CSS_DIR,
     PAGE_TEMPLATES,
@@ -80,7 +81,8 @@ def document_html(book: Book, chapters: list[Path], *, meta: Mapping[str, Any]) 
                 Path(path), chapter_slugs=slugs, id_prefix=f"{slug}--", link_style="document"
             )
         )
-    return jinja_env().get_template("print.html.j2").render(site=site, parts=parts)
+    return jinja_env().get_template("print.html.j2").render(
+        site=site, parts=parts, built_at=build_time().isoformat(timespec="seconds"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -118,12 +120,30 @@ def render_pdf(book: Book, chapters: list[Path], out_pdf: Path, *, meta: Mapping
     options = dict(stylesheets=[css, footer], font_config=font_config)
     try:
         # PDF/UA-1: a tagged PDF that screen readers can follow (headings, tables, alt text).
-        document.write_pdf(out_pdf, pdf_variant=PDF_VARIANT, **options)
+        document.write_pdf(out_pdf, pdf_variant=PDF_VARIANT, finisher=_header_scopes, **options)
     except Exception as exc:  # noqa: BLE001 - the untagged PDF is still a good PDF
         log.warning("PDF/UA lukte niet (%s); PDF zonder tags geschreven", exc)
         document.write_pdf(out_pdf, **options)
     log.info("PDF geschreven: %s", out_pdf)
     return out_pdf
+
+
+def _header_scopes(document: Any, pdf: Any) -> None:
+    """Give every table header cell of the tagged PDF its /Scope, from the cell's `scope`.
+
+    WeasyPrint tags a `th` as /TH and lists it in the /Headers of the data cells, but
+    writes no /Scope: PDF/UA checkers then cannot tell a column header from a row
+    header (pdfua's UA-15-003). `scope="row"` (or rowgroup) is /Row; any other header
+    cell heads its column, as WeasyPrint's own /Headers take it. A WeasyPrint finisher:
+    it runs after the structure tree is made and before the file is written.
+    """
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            mark = getattr(box, "mark", None)
+            if mark is None or getattr(box, "element_tag", None) != "th" or "A" not in mark:
+                continue
+            scope = (box.element.get("scope") or "").lower()
+            mark["A"]["Scope"] = "/Row" if scope in ("row", "rowgroup") else "/Column"
 
 
 def _own_files_only() -> URLFetcher:

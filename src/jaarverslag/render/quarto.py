@@ -174,7 +174,8 @@ def house_metadata(book: Book, meta: Mapping[str, Any]) -> dict[str, Any]:
                        "accent": bare(style.ACCENT),
                        "stripes": [bare(style.PALETTE[k]) for k in ("oranje", "hemelsblauw", "groen", "geel",
                                                                     "paars")]},
-        "jv-colofon": [{"label": label, "value": value} for label, value in site.colophon],
+        # The reader's colofon first, then the technical verantwoording (the Typst colofon lists both).
+        "jv-colofon": [{"label": label, "value": value} for label, value in site.colophon + site.verantwoording],
     }
     if site.organisation:
         facts["jv-organisation"] = site.organisation
@@ -191,10 +192,14 @@ def colofon_html(book: Book, meta: Mapping[str, Any]) -> str:
     rows = "".join(f"<div><dt>{html.escape(label)}</dt><dd>{html.escape(value)}</dd></div>"
                    for label, value in site.colophon)
     listing = f'<dl class="colophon__list">{rows}</dl>' if rows else ""
+    technical = "".join(f"<div><dt>{html.escape(label)}</dt><dd>{html.escape(value)}</dd></div>"
+                        for label, value in site.verantwoording)
+    verantwoording = (f'<h3 id="verantwoording">Verantwoording</h3><dl class="colophon__list">{technical}</dl>'
+                      if technical else "")
     return (f'\n\n```{{=html}}\n<section class="colophon" aria-labelledby="colofon">'
             f'<h2 id="colofon">Colofon</h2>{listing}<p class="colophon__font">'
             f'{html.escape(site.organisation + ". ") if site.organisation and not rows else ""}'
-            f"Lettertype: {style.FONT_FAMILY} (SIL Open Font License).</p></section>\n```\n")
+            f"Lettertype: {style.FONT_FAMILY} (SIL Open Font License).</p>{verantwoording}</section>\n```\n")
 
 
 def write_theme(stage: Path) -> Path:
