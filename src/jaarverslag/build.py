@@ -16,6 +16,7 @@ in `checked_at`. `cache=False` (`--no-cache`) builds everything afresh.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -33,7 +34,7 @@ from .errors import JaarverslagError, Kind
 from .paths import year_dir
 from .publish import provenance
 from .publish.swap import make_readable, publish, recover, write_manifest
-from .render.result import QUARTO, RENDERERS
+from .render.result import EMBEDDED, QUARTO, RENDERERS
 from .run import cache as cache_mod
 from .run.execute import ChapterError, cached_chapters, prefetch, run_chapters, session
 from .run.kernels import remove_stale
@@ -70,16 +71,7 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
     year = names.year(year, data_dir)  # a year that has data, before anything is read or written
     book = read_book(book_file)  # every chapter a file in the book's folder
     store = _cache(out_root, cache)
-    problems = cache_mod.validate_cached(year, data_dir, store)
-    if year_dir(year - 1, data_dir).is_dir():
-        # The chapters compare with last year, so what it has must be sound; a dataset or
-        # text it lacks is simply not compared (it may be new this year).
-        problems += [p for p in cache_mod.validate_cached(year - 1, data_dir, store)
-                     if not p.missing]
-    if problems:
-        from .data.read import DataError
-
-        raise DataError(problems)
+    check_data(year, data_dir, store)
     # After validation: the gemeente is checked against a sound gemeenten.csv, and
     # published under its canonical name (names.py).
     edition = Edition(year, gemeente, data_dir, suppress_below)
@@ -105,6 +97,20 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
                              timeout=timeout or book.cell_timeout)
     finally:
         lock.release()
+
+
+def check_data(year: int, data_dir: Path | None, store: cache_mod.Cache | None) -> None:
+    """The year's data and what last year's has are sound, else a `DataError` naming every problem."""
+    problems = cache_mod.validate_cached(year, data_dir, store)
+    if year_dir(year - 1, data_dir).is_dir():
+        # The chapters compare with last year, so what it has must be sound; a dataset or
+        # text it lacks is simply not compared (it may be new this year).
+        problems += [p for p in cache_mod.validate_cached(year - 1, data_dir, store)
+                     if not p.missing]
+    if problems:
+        from .data.read import DataError
+
+        raise DataError(problems)
 
 
 def _renderer_present(renderer: str) -> None:
@@ -146,6 +152,16 @@ def _parameters(edition: Edition, data_dir: Path | None) -> dict[str, Any]:
     return {"year": edition.year, "gemeente": edition.gemeente,
             "data_dir": str(folder) if folder and folder != paths.data_dir().resolve() else None,
             "suppress_below": edition.suppress_below}
+
+
+def chapter_parameters(edition: Edition, data_dir: Path | None) -> dict[str, Any]:
+    """What a build gives the chapter notebooks of `edition` (also `jaarverslag preview`)."""
+    return _parameters(edition, data_dir)
+
+
+def edition_meta(edition: Edition, prov: dict[str, Any]) -> dict[str, Any]:
+    """What the renderers show of `edition` (also `jaarverslag preview`)."""
+    return _meta(edition, prov)
 
 
 def _build_locked(edition: Edition, book: Book, renderer: str, year_out: Path,
@@ -309,6 +325,10 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
     report.step(label, "HTML en PDF maken")
     from .render import render
 
+    if renderer == EMBEDDED and store is not None:
+        # The published pages, linked: the render replaces only those that change.
+        _link_pages(paths.html_dir(paths.edition_dir(staging.parent, edition.slug)), paths.html_dir(staging))
+
     rendered = render(renderer, book, executed, staging, pdf_name=paths.pdf_name(edition.year, edition.slug),
                       meta=_meta(edition, prov))
 
@@ -332,6 +352,22 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
         "up_to_date": False,
         "checked_at": prov["built_at"],
     }
+
+
+def _link_pages(published: Path, staged: Path) -> None:
+    """The published HTML book's files in the staging folder, hard-linked where the file system
+    can (copied where not): an unchanged page is then published as the same file, untouched."""
+    if not published.is_dir() or published.is_symlink():
+        return
+    for source in sorted(published.rglob("*")):
+        if source.is_symlink() or not source.is_file():
+            continue
+        target = staged / source.relative_to(published)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
 
 
 def editions_of(year: int, data_dir: Path | None = None) -> list[str | None]:

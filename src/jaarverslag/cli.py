@@ -1,4 +1,4 @@
-"""The `jaarverslag` command: a thin layer over build, validate and new-year."""
+"""The `jaarverslag` command: a thin layer over build, validate, new-year and preview."""
 
 from __future__ import annotations
 
@@ -156,7 +156,20 @@ def parser() -> argparse.ArgumentParser:
                                      "wijkhuizen en rangen uit het jaar ervoor. Vul daarna alleen de cijfers in.")
     new.add_argument("year", type=year, help="het nieuwe jaar, bv. 2023")
     new.add_argument("--data-dir", type=Path, default=None, help="map met een submap per jaar (standaard: data/)")
-    for command in (build, validate, new):
+    preview = sub.add_parser("preview", help="toon het HTML-boek in de browser en werk het bij bij elke wijziging",
+                             description="Toon het HTML-boek van een jaar op deze computer (127.0.0.1) en werk het "
+                                         "bij zodra gegevens, teksten, notebooks of _quarto.yml veranderen: alleen "
+                                         "de hoofdstukken die dat lazen draaien opnieuw. Stop met Ctrl-C.")
+    _year_options(preview)
+    preview.add_argument("--gemeente", default=None, help="toon de editie voor één gemeente, bv. Hengelo")
+    preview.add_argument("--port", type=whole(0, 65535), default=8000,
+                         help="de poort op 127.0.0.1 (standaard: 8000; 0 kiest een vrije)")
+    preview.add_argument("--no-browser", dest="browser", action="store_false",
+                         help="open geen browser (standaard opent het voorbeeld zich in de browser, als er een is)")
+    preview.add_argument("--pdf-after", type=not_negative, default=30, metavar="SECONDEN",
+                         help="maak de PDF op de achtergrond als er zoveel seconden niets veranderde (standaard: "
+                              "30; 0: alleen als de PDF gevraagd wordt met de link 'Download als PDF')")
+    for command in (build, validate, new, preview):
         _common(command)
     return top
 
@@ -207,6 +220,11 @@ def _run(args: argparse.Namespace) -> int:
         names.data_folder(args.data_dir)  # an existing folder, else a sentence (not a traceback later)
     if args.command == "new-year":
         return _new_year(args)
+    if args.command == "preview":
+        from .preview import run_preview
+
+        return run_preview(args.year, gemeente=args.gemeente, data_dir=args.data_dir, port=args.port,
+                           open_browser=args.browser, pdf_after=args.pdf_after)
     if args.command == "validate":
         names.year(args.year, args.data_dir)  # a year without data: the years that have it, in one sentence
         return _validate(args)

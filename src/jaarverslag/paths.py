@@ -65,6 +65,7 @@ HTML = "html"
 EXECUTED = "notebooks"
 QUARTO = "quarto"
 OLD_SUFFIX = ".oud"
+PREVIEW = "preview"  # `jaarverslag preview` works in <out>/preview/<year>/<edition>/, apart from the report
 
 _chosen: Path | None = None
 
@@ -164,6 +165,12 @@ def run_dir(out_root: Path | str) -> Path:
 def year_out(out_root: Path | str, year: int) -> Path:
     """Where a year's editions, lock and manifest are: `<out>/<year>/`."""
     return Path(out_root) / str(int(year))
+
+
+def preview_dir(out_root: Path | str, year: int, slug: str) -> Path:
+    """Where `jaarverslag preview` keeps an edition's pages: `<out>/preview/<year>/<edition>/`,
+    never the published edition."""
+    return Path(out_root) / PREVIEW / str(int(year)) / slug
 
 
 def lock_file(year_folder: Path | str) -> Path:

@@ -13,6 +13,15 @@ Everything is offline: CSS and the house font are copied into `out_dir/assets/`,
 charts are data URIs, and there is no JavaScript. A chart is read from the output Quarto
 reads too: its `image/svg+xml`, with the alt text and caption of its metadata.
 
+Rendering is incremental: a file is written only when its content differs from what is
+in `out_dir` already (and then replaced, never written through, so a page hard-linked
+from a published edition stays as it is). An unchanged chapter's page therefore keeps
+its file, while the shared parts (navigation on every page, the home page, the CSS) are
+redone exactly when the chapter list, a title or the style changed: each page is still
+made from the same inputs, so the result is always byte for byte that of a full render.
+A caller that renders again and again (`jaarverslag preview`) passes a `Pages` to skip
+converting the chapters whose executed notebook did not change.
+
 nbformat, nbconvert, BeautifulSoup and Jinja are imported where they are used, so
 importing the package (a build with nothing to do) does not load them.
 """
@@ -20,10 +29,11 @@ importing the package (a build with nothing to do) does not load them.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html as htmllib
 import logging
+import os
 import re
-import shutil
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -425,12 +435,12 @@ def omitted_reason(path: Path) -> str | None:
     return None
 
 
-def present_chapters(chapters: Iterable[Path]) -> list[Path]:
+def present_chapters(chapters: Iterable[Path], pages: Pages | None = None) -> list[Path]:
     """The chapters that are in the book: those without data for this edition are left out,
     from the pages, the navigation and the contents alike."""
     kept = []
     for path in chapters:
-        reason = omitted_reason(path)
+        reason = pages.omitted(path) if pages is not None else omitted_reason(path)
         if reason is None:
             kept.append(Path(path))
         else:
@@ -527,22 +537,83 @@ def stylesheet(kind: str) -> str:
     return "\n".join((CSS_DIR / p).read_text(encoding="utf-8") for p in parts)
 
 
-def copy_assets(out_dir: Path) -> None:
-    """CSS into assets/css/, fonts and their licence into assets/fonts/."""
+def copy_assets(out_dir: Path, written: list[str] | None = None) -> None:
+    """CSS into assets/css/, fonts and their licence into assets/fonts/; each only when it differs
+    from what is there (`written` gets the files that were written, relative to `out_dir`)."""
     css_dir = out_dir / "assets" / "css"
     font_dir = out_dir / "assets" / "fonts"
     css_dir.mkdir(parents=True, exist_ok=True)
     font_dir.mkdir(parents=True, exist_ok=True)
-    (css_dir / "jaarverslag.css").write_text(stylesheet("screen"), encoding="utf-8")
+    sources = {css_dir / "jaarverslag.css": stylesheet("screen").encode("utf-8")}
     for f in FONTS_DIR.iterdir():
         if f.suffix in {".ttf", ".otf", ".woff2", ".txt"}:
-            dest = font_dir / f.name
-            if not dest.exists() or dest.stat().st_size != f.stat().st_size:
-                shutil.copyfile(f, dest)
+            sources[font_dir / f.name] = f.read_bytes()
+    for dest, content in sources.items():
+        if write_if_changed(dest, content) and written is not None:
+            written.append(dest.relative_to(out_dir).as_posix())
 
 
-def render_html(book: Book, chapters: list[Path], out_dir: Path, *, meta: Mapping[str, Any]) -> Path:
+def write_if_changed(path: Path, content: str | bytes) -> bool:
+    """Write `content` to `path` unless the file holds exactly that already; True when written.
+
+    The new content goes to a temporary file beside it that then replaces the old one: a file
+    hard-linked from elsewhere (the published edition, see `build`) is never written through.
+    """
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return True
+
+
+@dataclass
+class Pages:
+    """What renders of the same book in one process share: each chapter as converted, by the
+    content of its executed notebook (an unchanged chapter is not converted again), and the
+    files the last render wrote (`written`, relative to its folder; the preview names them)."""
+
+    written: list[str] = field(default_factory=list)
+    _chapters: dict[tuple[str, ...], Chapter] = field(default_factory=dict, repr=False)
+    _omitted: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    def omitted(self, path: Path) -> str | None:
+        digest = _digest(path)
+        if digest not in self._omitted:
+            self._omitted[digest] = omitted_reason(path)
+        return self._omitted[digest]
+
+    def chapter(self, path: Path, chapter_slugs: list[str]) -> Chapter:
+        key = (_digest(path), Path(path).stem, *chapter_slugs)
+        if key not in self._chapters:
+            self._chapters[key] = load_chapter(path, chapter_slugs=chapter_slugs)
+        return self._chapters[key]
+
+    def forget_all_but(self, paths: list[Path]) -> None:
+        """Keep only what these notebooks are now: the memory does not grow with every edit."""
+        digests = {_digest(p) for p in paths}
+        self._chapters = {k: v for k, v in self._chapters.items() if k[0] in digests}
+        self._omitted = {k: v for k, v in self._omitted.items() if k in digests}
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def render_html(book: Book, chapters: list[Path], out_dir: Path, *, meta: Mapping[str, Any],
+                pages: Pages | None = None) -> Path:
     """Render the HTML book into `out_dir`; returns `out_dir/index.html`.
+
+    Only the files whose content changes are written, and a page of a chapter that is no
+    longer in the book is removed: `out_dir` ends as a full render would leave it. `pages`
+    keeps the chapters converted for a next render in this process (see `Pages`).
 
     `chapters` are the executed notebooks in book order; a chapter without data
     for this edition (see `present_chapters`) gets no page. `meta` gives title,
@@ -553,43 +624,56 @@ def render_html(book: Book, chapters: list[Path], out_dir: Path, *, meta: Mappin
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     site = Site.from_meta(book, meta)
-    chapters = present_chapters(chapters)
+    given = [Path(c) for c in chapters]
+    chapters = present_chapters(given, pages)
     slugs = [Path(c).stem for c in chapters]
     if len(set(slugs)) != len(slugs) or "index" in slugs:
         raise RenderError(f"hoofdstukbestanden moeten unieke namen hebben (niet 'index'): {slugs}")
 
     intro = load_intro(book, chapter_slugs=slugs, id_prefix="intro-", heading_shift=1)
-    loaded = [load_chapter(Path(c), chapter_slugs=slugs) for c in chapters]
+    if pages is not None:
+        loaded = [pages.chapter(Path(c), slugs) for c in chapters]
+    else:
+        loaded = [load_chapter(Path(c), chapter_slugs=slugs) for c in chapters]
 
-    pages = [_Page("index.html", "Voorpagina")] + [
+    nav = [_Page("index.html", "Voorpagina")] + [
         _Page(f"{c.slug}.html", c.title, c.sections) for c in loaded
     ]
     env = jinja_env()
-    copy_assets(out_dir)
+    written: list[str] = []
+    copy_assets(out_dir, written)
 
     index_html = env.get_template("index.html.j2").render(
         site=site,
         intro=intro,
         chapters=loaded,
-        pages=pages,
+        pages=nav,
         current=0,
         prev=None,
-        next=pages[1] if len(pages) > 1 else None,
+        next=nav[1] if len(nav) > 1 else None,
         page_title=site.running_title,
     )
-    index_path = out_dir / "index.html"
-    index_path.write_text(index_html, encoding="utf-8")
-
+    files = {"index.html": index_html}
     tpl = env.get_template("chapter.html.j2")
     for i, chapter in enumerate(loaded, start=1):
-        html = tpl.render(
+        files[f"{chapter.slug}.html"] = tpl.render(
             site=site,
             chapter=chapter,
-            pages=pages,
+            pages=nav,
             current=i,
-            prev=pages[i - 1],
-            next=pages[i + 1] if i + 1 < len(pages) else None,
+            prev=nav[i - 1],
+            next=nav[i + 1] if i + 1 < len(nav) else None,
             page_title=f"{chapter.title} — {site.running_title}",
         )
-        (out_dir / f"{chapter.slug}.html").write_text(html, encoding="utf-8")
-    return index_path
+    for name, html in files.items():
+        if write_if_changed(out_dir / name, html):
+            written.append(name)
+    for stale in out_dir.glob("*.html"):  # a chapter no longer in the book (or without data now)
+        if stale.name not in files:
+            stale.unlink()
+            written.append(stale.name)
+    if pages is not None:
+        pages.written = written
+        pages.forget_all_but(given)
+    return out_dir / "index.html"
+
