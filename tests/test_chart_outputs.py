@@ -1,6 +1,7 @@
 """A chart is a Jupyter display every Quarto format understands, and the embedded renderer
 reads the same output: SVG and PNG, caption and alt text where Quarto reads them, a short
-text, and never the chart's repr."""
+text, and never the chart's repr; plus the narrow chart for a phone, in a mime type of its
+own that only the embedded renderer reads."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from jaarverslag import markup
 from jaarverslag.chapters import clienten
-from jaarverslag.chapters.toolkit.charts import PNG_DPI, Chart
+from jaarverslag.chapters.toolkit.charts import NARROW_MEDIA, NARROW_MIME, PNG_DPI, Chart
 from jaarverslag.edition import Edition
 from jaarverslag.render.html import lift_figure_options, notebook_body, strip_notebook
 
@@ -48,7 +49,9 @@ def section_notebook(chart: Chart) -> nbformat.NotebookNode:
 
 def test_a_chart_is_svg_png_and_a_short_text(chart):
     data, metadata = DisplayFormatter().format(chart)
-    assert set(data) == {"image/svg+xml", "image/png", "text/plain"}  # no text/html: Quarto would prefer it
+    # no text/html: Quarto would prefer it; the narrow chart in a type no other renderer shows
+    assert set(data) == {"image/svg+xml", "image/png", "text/plain", NARROW_MIME}
+    assert data[NARROW_MIME].lstrip().startswith("<?xml") and data[NARROW_MIME] != data["image/svg+xml"]
     assert data["image/svg+xml"].lstrip().startswith("<?xml") and "<svg" in data["image/svg+xml"]
     png = base64.b64decode(data["image/png"], validate=True)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
@@ -57,13 +60,13 @@ def test_a_chart_is_svg_png_and_a_short_text(chart):
     assert pixels.shape[1] == pytest.approx(width_pt / 72 * PNG_DPI, rel=0.02)  # 2x a 96-dpi screen
     assert data["text/plain"] == chart.caption and len(data["text/plain"]) < 200
     assert "svg" not in data["text/plain"] and "Chart(" not in data["text/plain"]
-    assert metadata == {"fig-cap": chart.caption, "fig-alt": chart.alt}
+    assert metadata == {"fig-cap": chart.caption, "fig-alt": chart.alt, NARROW_MIME: {"media": NARROW_MEDIA}}
     assert len(repr(chart)) < 200 and "svg" not in repr(chart)
 
 
 def test_a_chart_is_the_same_bytes_every_time(chart):
     again = clienten.per_gemeente_grafiek(ED)
-    assert (again.svg, again.png) == (chart.svg, chart.png)  # no dates or versions in the files
+    assert (again.svg, again.png, again.narrow) == (chart.svg, chart.png, chart.narrow)  # no dates or versions
     assert b"Software" not in chart.png and b"<dc:date>" not in chart.svg
 
 
@@ -95,6 +98,31 @@ def test_the_embedded_renderer_shows_the_chart_as_a_figure(chart):
     assert src.startswith("data:image/svg+xml;base64,")
     assert base64.b64decode(src.split(",", 1)[1]) == chart.svg  # the SVG, not the PNG, on screen and in the PDF
     assert len(soup.find_all("img")) == 1
+    # On a phone the browser takes the narrow chart: a <picture> around the same <img>.
+    source = figure.picture.source
+    assert figure.picture.img is figure.img and source["media"] == NARROW_MEDIA
+    assert base64.b64decode(source["srcset"].split(",", 1)[1]) == chart.narrow
+
+
+def test_a_chart_without_a_narrow_variant_is_a_plain_figure(chart):
+    """A notebook made before the narrow charts (or by hand) still shows its chart."""
+    plain = Chart(chart.svg, chart.alt, chart.caption, chart.png)
+    assert NARROW_MIME not in DisplayFormatter().format(plain)[0]
+    soup = BeautifulSoup(notebook_body(section_notebook(plain), "clienten"), "html.parser")
+    figure = soup.find("figure", class_="jv-chart")
+    assert figure.picture is None and figure.img["alt"] == chart.alt
+
+
+def test_a_narrow_variant_from_elsewhere_is_no_way_in(chart):
+    """The <source> passes the same fence as an <img>: only a picture as a data URI."""
+    out = display_output(chart)
+    out.data[NARROW_MIME] = "x"
+    out.metadata[NARROW_MIME] = {"media": "(max-width: 600px)"}
+    nb = new_notebook(cells=[new_code_cell(outputs=[out])])
+    body = notebook_body(nb, "clienten").replace(
+        "data:image/svg+xml;base64,eA==", "javascript:alert(1)")  # as if the template let it through
+    assert "javascript" not in markup.clean_body(body)
+    assert markup.refused('<picture><source srcset="javascript:alert(1)"></picture>') == ["srcset=javascript:"]
 
 
 def test_figures_in_tables_are_right_aligned_for_pandoc_too(chart):

@@ -124,15 +124,18 @@ _MARKDOWN_ATTRIBUTES = {
 
 # The body of a chapter: Markdown, plus our own tables and charts (tables.py, charts.py,
 # sections.py) and the scroll regions around tables.
-_BODY_TAGS = _MARKDOWN_TAGS | {"caption", "figure", "figcaption", "section", "small", "sub", "sup"}
+_BODY_TAGS = _MARKDOWN_TAGS | {"caption", "figure", "figcaption", "section", "small", "sub", "sup",
+                               "picture", "source"}  # a chart's narrow variant for phones (charts.py)
 _BODY_ATTRIBUTES = {
     "*": {"id", "class", "title", "lang", "role", "style"},
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
+    "source": {"srcset", "media"},
     "ol": {"start"},
     "div": {"tabindex"},
-    "th": {"scope", "colspan", "rowspan"},
-    "td": {"colspan", "rowspan"},
+    # data-label: a cell's column heading, its label when a narrow screen shows a row as a block.
+    "th": {"scope", "colspan", "rowspan", "data-label"},
+    "td": {"colspan", "rowspan", "data-label"},
 }
 _STYLE_PROPERTIES = {"text-align", "margin-bottom"}
 
@@ -168,6 +171,8 @@ def safe_url(url: str, *, image: bool = False) -> bool:
 def _url_filter(tag: str, attribute: str, value: str) -> str | None:
     if attribute in ("href", "src"):
         return value if safe_url(value, image=(tag == "img" and attribute == "src")) else None
+    if attribute == "srcset":  # ours holds one picture, a data URI, and no size (charts.py)
+        return value if safe_url(value, image=True) else None
     return value
 
 
@@ -200,7 +205,8 @@ class _Audit(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.found[f"{name}="] = None
-            elif name in ("href", "src") and value and not safe_url(value, image=(tag == "img" and name == "src")):
+            elif name in ("href", "src", "srcset") and value and not safe_url(
+                    value, image=(tag in ("img", "source") and name in ("src", "srcset"))):
                 scheme = _SCHEME.match(re.sub(r"[\x00-\x20\x7f]", "", value))
                 shown = f"{scheme.group(1).lower()}:" if scheme else f"{value[:40]} (een bestand op schijf)"
                 self.found[f"{name}={shown}"] = None

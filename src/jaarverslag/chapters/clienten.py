@@ -170,6 +170,6 @@ def leeftijd_grafiek(ed: Edition) -> Chart | None:
                                xlabel="Aantal cliënten per leeftijdsgroep")
     return small_multiples(current, previous=previous, years=years,
                            caption=f"Grafiek: leeftijdsopbouw per gemeente, {when}. "
-                           "Elke gemeente heeft een eigen schaal; de cijfers staan in de tabel hieronder.",
+                           "Alle gemeenten staan op dezelfde schaal; de cijfers staan in de tabel hieronder.",
                            subject=f"het aantal cliënten per leeftijdsgroep in {ed.year}",
-                           xlabel="Aantal cliënten per leeftijdsgroep (elke gemeente op eigen schaal)")
+                           xlabel="Aantal cliënten per leeftijdsgroep (dezelfde schaal voor elke gemeente)")

@@ -14,6 +14,20 @@ output (`resolveCaptions` in src/core/jupyter/labels.ts and the figure options i
 `mdImageOutput`, src/core/jupyter/jupyter.ts, of quarto-dev/quarto-cli; options come
 from `#|` lines or the cell's metadata: https://quarto.org/docs/reference/cells/cells-jupyter),
 so the Quarto staging lifts them into the cell's metadata (`render.quarto.lift_figure_options`).
+
+**Readable at every size.** A chart is drawn twice, from the same figures: `WIDE` for a
+desktop column and for print, and `NARROW` for a phone. Text in an SVG scales with the
+picture: text of `s` points in a figure `w` points wide, shown `d` CSS px wide, is
+`s * d / w` px high. The wide chart (at most 504 pt wide, no text under 10 pt) keeps
+its text at 11 px or more in a column of 555 px or wider, and in the PDF, whose column
+is 164 mm (465 pt) wide, at 9.2 pt (12 CSS px). A phone's column is narrower: up to
+`NARROW_MEDIA` the page shows the narrow chart instead (252 pt wide, no text under 10 pt,
+panels one under the other): 13 px in the 335 px column of a 375 px screen, 11 px at
+320 px. The narrow SVG travels in the same display, as an extra mime type (`NARROW_MIME`)
+that Quarto and Jupyter leave alone (they show the first type they know); its metadata
+holds the media query, and the embedded renderer makes a `<picture>` of the two (the
+nbconvert template's `figure` macro). The PDF (WeasyPrint) shows the `<img>`: the wide one.
+Small multiples share one scale. Axis ticks are Dutch numbers by babel (`fmt_tick`).
 """
 
 from __future__ import annotations
@@ -21,7 +35,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
-from collections.abc import Iterable, Iterator
+import textwrap
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,9 +45,11 @@ import matplotlib
 matplotlib.use("Agg")  # no screen: charts are files
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from babel.numbers import format_decimal  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.container import BarContainer  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from ...style import INK, MUTED, PALETTE, SERIES, chart_style, fmt_int, is_missing
 from .suppress import Suppressed
@@ -46,6 +63,26 @@ PREVIOUS = PALETTE["hemelsblauw"]
 PNG_DPI = 192
 #: Where a chart's output keeps its caption and alt text: Quarto's names for them.
 FIGURE_OPTIONS = ("fig-cap", "fig-alt")
+#: The narrow chart's mime type in the display: no renderer but ours knows it.
+NARROW_MIME = "application/vnd.jaarverslag.narrow-chart+xml"
+#: Where the narrow chart replaces the wide one: a column under 555 px (see above).
+NARROW_MEDIA = "(max-width: 600px)"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a chart is drawn: `width` in inches, its smallest text (`text`) and titles in
+    points, the height per bar (`bar`, inches) and the panels side by side (`columns`)."""
+
+    width: float
+    text: float
+    title: float
+    bar: float
+    columns: int
+
+
+WIDE = Layout(width=7.0, text=10.0, title=12.0, bar=0.42, columns=3)
+NARROW = Layout(width=3.5, text=11.0, title=12.0, bar=0.38, columns=1)
 
 
 @dataclass(frozen=True, repr=False)
@@ -54,18 +91,38 @@ class Chart:
     alt: str
     caption: str
     png: bytes
+    narrow: bytes = b""  # the same chart drawn for a phone (`NARROW`), SVG
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, str], dict[str, str]]:
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, str], dict[str, Any]]:
         data = {
             "image/svg+xml": self.svg.decode("utf-8"),
             "image/png": base64.b64encode(self.png).decode("ascii"),
             "text/plain": self.caption,
         }
-        return data, {"fig-cap": self.caption, "fig-alt": self.alt}
+        metadata: dict[str, Any] = {"fig-cap": self.caption, "fig-alt": self.alt}
+        if self.narrow:
+            data[NARROW_MIME] = self.narrow.decode("utf-8")
+            metadata[NARROW_MIME] = {"media": NARROW_MEDIA}
+        return data, metadata
 
     def __repr__(self) -> str:
         """Short, for a log or a debugger: never the picture itself."""
         return f"Chart(caption={self.caption!r})"
+
+
+def fmt_tick(value: float) -> str:
+    """An axis tick as the tables write numbers: Dutch, by babel; a fraction keeps its decimals.
+
+    >>> fmt_tick(6421), fmt_tick(0.5), fmt_tick(0.30000000000000004), fmt_tick(-0.0)
+    ('6.421', '0,5', '0,3', '0')
+    """
+    return format_decimal(round(value, 6) + 0.0, locale="nl_NL")  # + 0.0: no "-0"
+
+
+def _count_axis(axis: Any, bins: int) -> None:
+    """Ticks on a count axis: whole numbers where the counts are large enough, Dutch."""
+    axis.set_major_locator(MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10], integer=True, min_n_ticks=2))
+    axis.set_major_formatter(FuncFormatter(lambda x, _: fmt_tick(x)))
 
 
 @contextlib.contextmanager
@@ -75,19 +132,37 @@ def _style() -> Iterator[None]:
         yield
 
 
-def _chart(fig: Figure, alt: str, caption: str) -> Chart:
-    """The figure as SVG and PNG, without dates or versions: the same chart gives the same bytes."""
-    svg, png = io.BytesIO(), io.BytesIO()
-    fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})
-    fig.savefig(png, format="png", bbox_inches="tight", dpi=PNG_DPI, metadata={"Software": None})
-    plt.close(fig)
-    return Chart(svg.getvalue(), alt, caption, png.getvalue())
+def _save(fig: Figure, fmt: str, **options: Any) -> bytes:
+    """The figure as `fmt`, without dates or versions: the same chart gives the same bytes."""
+    out = io.BytesIO()
+    metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+    fig.savefig(out, format=fmt, bbox_inches="tight", metadata=metadata, **options)
+    return out.getvalue()
 
 
-def _label_bars(ax: Axes, bars: BarContainer, values: Iterable[Any], fontsize: float = 9) -> None:
+def _chart(draw: Callable[[Layout], Figure], alt: str, caption: str) -> Chart:
+    """The chart drawn `WIDE` (SVG and PNG) and `NARROW` (SVG)."""
+    with _style():
+        fig = draw(WIDE)
+        svg, png = _save(fig, "svg"), _save(fig, "png", dpi=PNG_DPI)
+        plt.close(fig)
+        fig = draw(NARROW)
+        narrow = _save(fig, "svg")
+        plt.close(fig)
+    return Chart(svg, alt, caption, png, narrow)
+
+
+def _wrap(label: object, layout: Layout, width: int = 16) -> str:
+    """A label; on a phone a long one over more lines (of `width` characters), so the bars
+    keep their room and the chart its width."""
+    text = str(label)
+    return text if layout is WIDE else "\n".join(textwrap.wrap(text, width) or [text])
+
+
+def _label_bars(ax: Axes, bars: BarContainer, values: Iterable[Any], fontsize: float) -> None:
     for bar, value in zip(bars, values, strict=True):
         ax.annotate(_label(value), (bar.get_width(), bar.get_y() + bar.get_height() / 2),
-                    xytext=(4, 0), textcoords="offset points", va="center", fontsize=fontsize, color=INK)
+                    xytext=(3, 0), textcoords="offset points", va="center", fontsize=fontsize, color=INK)
 
 
 def _label(value: Any) -> str:
@@ -102,6 +177,11 @@ def _length(value: Any) -> int:
 
 def _known(values: pd.Series) -> pd.Series:
     return values[[not isinstance(v, Suppressed) and not is_missing(v) for v in values]]
+
+
+def _room(ax: Axes, largest: int, layout: Layout) -> None:
+    """The count axis from 0 to past the largest bar, with room for its label."""
+    ax.set_xlim(0, max(largest, 1) * (1.18 if layout is WIDE else 1.3))
 
 
 def bars(values: pd.Series, *, caption: str, subject: str, xlabel: str,
@@ -143,15 +223,21 @@ def _extremes(values: pd.Series, previous: pd.Series | None = None, year: int | 
 def _bars_one_year(values: pd.Series, *, caption: str, subject: str, xlabel: str) -> Chart:
     values = _order(values)
     alt = f"Staafdiagram van {subject}. {_extremes(values)}"
-    with _style():
-        fig, ax = plt.subplots(figsize=(7, 0.45 * len(values) + 1.0))
-        drawn = ax.barh([str(i) for i in values.index], [_length(v) for v in values], color=SERIES[0])
-        _label_bars(ax, drawn, values)
-        ax.set_xlabel(xlabel)
-        ax.xaxis.set_major_formatter(lambda x, _: fmt_int(x))
-        ax.margins(x=0.12)
+    lengths = [_length(v) for v in values]
+
+    def draw(layout: Layout) -> Figure:
+        fig, ax = plt.subplots(figsize=(layout.width, layout.bar * len(values) + 0.9))
+        drawn = ax.barh([_wrap(i, layout) for i in values.index], lengths, color=SERIES[0])
+        _label_bars(ax, drawn, values, layout.text)
+        ax.set_xlabel(_wrap(xlabel, layout, 40), fontsize=layout.text)
+        _count_axis(ax.xaxis, 6 if layout is WIDE else 3)
+        _room(ax, max(lengths, default=0), layout)
+        ax.tick_params(axis="both", labelsize=layout.text)
         ax.tick_params(axis="y", length=0)
-        return _chart(fig, alt, caption)
+        ax.set_axisbelow(True)
+        return fig
+
+    return _chart(draw, alt, caption)
 
 
 def _bars_two_years(values: pd.Series, previous: pd.Series, years: tuple[int, int] | None, *,
@@ -161,25 +247,31 @@ def _bars_two_years(values: pd.Series, previous: pd.Series, years: tuple[int, in
     previous = previous.reindex(values.index)
     alt = (f"Staafdiagram van {subject}, {year} naast {last}. "
            f"{_extremes(values, previous, last)}")
-    labels = [str(i) for i in values.index]
     positions = list(range(len(values)))
     height = 0.38
-    with _style():
-        fig, ax = plt.subplots(figsize=(7, 0.75 * len(values) + 1.2))
-        old = ax.barh([p - height / 2 for p in positions], [_length(v) for v in previous], height,
-                      color=PREVIOUS, label=str(last))
-        new = ax.barh([p + height / 2 for p in positions], [_length(v) for v in values], height,
-                      color=SERIES[0], label=str(year))
-        _label_bars(ax, new, values, fontsize=8.5)
-        _label_bars(ax, old, [NO_BAR if is_missing(v) else v for v in previous], fontsize=8.5)
-        ax.set_yticks(positions, labels)
-        ax.set_xlabel(xlabel)
-        ax.xaxis.set_major_formatter(lambda x, _: fmt_int(x))
-        ax.margins(x=0.14)
+    news = [_length(v) for v in values]
+    olds = [_length(v) for v in previous]
+
+    def draw(layout: Layout) -> Figure:
+        fig, ax = plt.subplots(figsize=(layout.width, 1.6 * layout.bar * len(values) + 1.2))
+        old = ax.barh([p - height / 2 for p in positions], olds, height, color=PREVIOUS, label=str(last))
+        new = ax.barh([p + height / 2 for p in positions], news, height, color=SERIES[0], label=str(year))
+        _label_bars(ax, new, values, layout.text)
+        _label_bars(ax, old, [NO_BAR if is_missing(v) else v for v in previous], layout.text)
+        ax.set_yticks(positions, [_wrap(i, layout) for i in values.index])
+        ax.set_xlabel(_wrap(xlabel, layout, 40), fontsize=layout.text)
+        _count_axis(ax.xaxis, 6 if layout is WIDE else 3)
+        _room(ax, max(news + olds, default=0), layout)
+        ax.tick_params(axis="both", labelsize=layout.text)
         ax.tick_params(axis="y", length=0)
+        ax.set_axisbelow(True)
         handles, names = ax.get_legend_handles_labels()
-        ax.legend(handles[::-1], names[::-1], loc="lower right", fontsize=9)
-        return _chart(fig, alt, caption)
+        # This year first, above the bars: on a phone there is no corner to spare.
+        ax.legend(handles[::-1], names[::-1], loc="lower left", bbox_to_anchor=(0, 1), ncols=2,
+                  fontsize=layout.text, borderaxespad=0.2)
+        return fig
+
+    return _chart(draw, alt, caption)
 
 
 def bars_from_table(table: Table, column: str, *, year: int, caption: str, subject: str, xlabel: str,
@@ -215,7 +307,8 @@ NO_BAR = _NoBar(0)  # a label without a figure: no count for that year
 
 def small_multiples(frame: pd.DataFrame, *, caption: str, subject: str, xlabel: str,
                     previous: pd.DataFrame | None = None, years: tuple[int, int] | None = None) -> Chart:
-    """One panel of horizontal bars per column, sharing the row labels (e.g. age groups).
+    """One panel of horizontal bars per column, sharing the row labels (e.g. age groups)
+    and one scale: a bar as long as another is as many, in every panel.
 
     With `previous` (same shape: last year's figures) each row gets two bars, this
     year's and, lighter, last year's. Hidden counts draw no bar.
@@ -229,42 +322,51 @@ def small_multiples(frame: pd.DataFrame, *, caption: str, subject: str, xlabel: 
             top = known.astype(int).idxmax()
             largest.append(f"{c}: {top} ({_label(frame.at[top, c])})")
     when = f" in {year}, naast {last}" if previous is not None else ""
+    scale = " op dezelfde schaal" if len(columns) > 1 else ""
     alt = (f"{len(columns)} staafdiagrammen van {subject}{when}, één per "
-           f"{frame.columns.name or 'kolom'}. Grootste groep: {'; '.join(largest) or 'verborgen'}. "
+           f"{frame.columns.name or 'kolom'}{scale}. Grootste groep: {'; '.join(largest) or 'verborgen'}. "
            "De cijfers staan in de tabel.")
-    ncols = min(len(columns), 3)
-    nrows = -(-len(columns) // ncols)
     rows = list(frame.index)[::-1]
     positions = list(range(len(rows)))
     two = previous is not None
     height = 0.4 if two else 0.8
-    with _style():
-        fig, axes = plt.subplots(nrows, ncols, figsize=(7.5, (3.4 if two else 2.4) * nrows),
-                                 sharey=True, squeeze=False)
+    values = {c: [frame.at[r, c] for r in rows] for c in columns}
+    olds: dict[Any, list[Any]] = {}
+    if previous is not None:
+        olds = {c: [previous.at[r, c] if (r in previous.index and c in previous.columns) else pd.NA for r in rows]
+                for c in columns}
+    largest_bar = max([_length(v) for vs in [*values.values(), *olds.values()] for v in vs], default=0)
+
+    def draw(layout: Layout) -> Figure:
+        ncols = min(len(columns), layout.columns)
+        nrows = -(-len(columns) // ncols)
+        panel = layout.bar * (1.1 if two else 0.58) * len(rows) + 0.75
+        fig, axes = plt.subplots(nrows, ncols, figsize=(layout.width, panel * nrows + (0.5 if two else 0.3)),
+                                 sharex=True, sharey=True, squeeze=False)
         for ax, column in zip(axes.flat, columns, strict=False):
-            values = [frame.at[r, column] for r in rows]
             offset = height / 2 if two else 0
-            drawn = ax.barh([p + offset for p in positions], [_length(v) for v in values], height,
+            drawn = ax.barh([p + offset for p in positions], [_length(v) for v in values[column]], height,
                             color=SERIES[0], label=str(year))
-            _label_bars(ax, drawn, values, fontsize=8 if two else 9)
-            if previous is not None:
-                olds = [previous.at[r, column] if (r in previous.index and column in previous.columns)
-                        else pd.NA for r in rows]
-                old = ax.barh([p - offset for p in positions], [_length(v) for v in olds], height,
+            _label_bars(ax, drawn, values[column], layout.text)
+            if two:
+                old = ax.barh([p - offset for p in positions], [_length(v) for v in olds[column]], height,
                               color=PREVIOUS, label=str(last))
-                _label_bars(ax, old, [NO_BAR if is_missing(v) else v for v in olds], fontsize=8)
+                _label_bars(ax, old, [NO_BAR if is_missing(v) else v for v in olds[column]], layout.text)
             ax.set_yticks(positions, [str(r) for r in rows])
-            ax.set_title(str(column), fontsize=11)
-            ax.margins(x=0.3)
-            ax.set_xticks([])
-            ax.spines["bottom"].set_visible(False)
+            ax.set_title(str(column), fontsize=layout.title)
+            ax.tick_params(axis="both", labelsize=layout.text)
             ax.tick_params(axis="y", length=0)
-            ax.grid(False)
+            ax.tick_params(axis="x", labelbottom=True)  # every panel its own ticks: one scale, seen in each
+            ax.set_axisbelow(True)
+        _count_axis(axes.flat[0].xaxis, 3)
+        _room(axes.flat[0], largest_bar, layout)
         for ax in list(axes.flat)[len(columns):]:
             ax.set_visible(False)
         if two:
             handles, names = axes.flat[0].get_legend_handles_labels()
-            fig.legend(handles, names, loc="upper right", ncols=2, fontsize=9)  # this year first
-        fig.supxlabel(xlabel, color=MUTED, fontsize=9)
-        fig.tight_layout(rect=(0, 0, 1, 0.95) if two else None)
-        return _chart(fig, alt, caption)
+            fig.legend(handles, names, loc="upper right", ncols=2, fontsize=layout.text)  # this year first
+        fig.supxlabel(_wrap(xlabel, layout, 40), color=MUTED, fontsize=layout.text)
+        fig.tight_layout(rect=(0, 0, 1, 0.95 if layout is WIDE else 0.97) if two else None)
+        return fig
+
+    return _chart(draw, alt, caption)
