@@ -19,13 +19,16 @@ The project's build/ is never touched.
 (f) limit      every code cell exec()'d in one plain process (fresh dict per
                notebook, parameters injected, results and display() captured
                as notebook outputs), then render_html + render_pdf
-(g) warm pool  (b) again, each run into its own empty output folder
+(g) build x2   (b) again, each run into its own empty output folder: the build's
+               runner, a fresh kernel per chapter, two chapters at a time
 (h) plain x2   papermill with a fresh kernel per chapter ("python3"), two chapters
-               at a time (a ThreadPoolExecutor(2), as many as the pool's kernels
+               at a time (a ThreadPoolExecutor(2), as many as the build's kernels
                on two cores), the build's parameters, then render_html + render_pdf
                (g) and (h) run in turn, RUNS times each; the table shows the median
-               of each column. The issue's rule: keep the pool only if it wins the
-               cold build by at least 1.3x, (h) / (g) >= 1.3.
+               of each column. The build's own bookkeeping (cache, tracing of
+               reads, progress) should cost little: (g) / (h) <= 1.1. Until
+               issue 11 the build kept its kernels warm between chapters; that
+               pool won (h) by 1.24x, under the 1.3x asked of it, and was removed.
 (i) processes  `jaarverslag build --year 2022` with nothing changed and
                `jaarverslag --help`, each a whole process from start to exit,
                median of 5 after one warm-up run, against their targets; and the
@@ -63,7 +66,7 @@ CHANGED_CHAPTER = "jongerenwerk"
 PREFERRED_DATA = "skillz.csv"
 RUNS = 3  # (g) and (h), each; the table shows the median
 PLAIN_WORKERS = 2  # (h): chapters at a time
-KEEP_POOL = 1.3  # the issue's rule: the pool stays only if (h) / (g) >= this on the cold build
+OVERHEAD = 1.1  # (g) / (h): what the build may add to plain papermill on a cold build
 PROCESS_RUNS = 5  # (i): timed runs, after one warm-up
 TARGET_NO_CHANGE = 0.3  # s, `jaarverslag build --year 2022` with nothing changed
 TARGET_HELP = 0.2  # s, `jaarverslag --help`
@@ -324,13 +327,13 @@ def median_of(runs: list[dict], label: str) -> dict:
     return row
 
 
-def pool_against_plain(work: Path, runs: int) -> tuple[dict, dict]:
+def build_against_plain(work: Path, runs: int) -> tuple[dict, dict]:
     """(g) and (h) in turn, each into its own empty folder, so that noise falls on both alike."""
-    pool, plain = [], []
+    build, plain = [], []
     for i in range(1, runs + 1):
-        pool.append(run("build", work, f"(g) warm pool, cold, run {i}", out_name=f"out-pool-{i}"))
+        build.append(run("build", work, f"(g) build, cold, run {i}", out_name=f"out-build-{i}"))
         plain.append(run("plain", work, f"(h) plain papermill x{PLAIN_WORKERS}, run {i}", out_name=f"plain-{i}"))
-    return (median_of(pool, f"(g) warm pool, cold build (median of {runs})"),
+    return (median_of(build, f"(g) build, cold (median of {runs})"),
             median_of(plain, f"(h) papermill x{PLAIN_WORKERS} at a time + render ({runs})"))
 
 
@@ -444,7 +447,7 @@ def main() -> int:
         r["d2"] = run("build", work, f"(d) data changed ({data_file})")
         r["e"] = run("editions", work, "(e) all editions, cold")
         r["f"] = run("limit", work, "(f) limit: exec() in one process + render")
-        r["g"], r["h"] = pool_against_plain(work, max(1, args.runs))
+        r["g"], r["h"] = build_against_plain(work, max(1, args.runs))
         # (i) the published edition in out/ is the one (d) left: up to date, so nothing is to be done
         year_out = work / "out" / str(YEAR)
         before: dict = {}
@@ -502,16 +505,16 @@ def main() -> int:
         ("data file changed", f"{data_file}: ran {r['d2']['ran']}", f"only {reader}", r["d2"]["ran"] == [reader]),
         ("all editions / cold", f"{ratio('e', 'b'):.2f} (work {ratio('e', 'b', 'work'):.2f}), "
          f"{len(r['e']['editions'])} editions", "<= 3", ratio("e", "b") <= 3),
-        ("plain x2 / warm pool", f"{ratio('h', 'g'):.2f} (work {ratio('h', 'g', 'work'):.2f}), "
-         f"medians of {len(r['g']['runs'])}", f">= {KEEP_POOL} (keep pool)", ratio("h", "g") >= KEEP_POOL),
+        ("build / plain x2", f"{ratio('g', 'h'):.2f} (work {ratio('g', 'h', 'work'):.2f}), "
+         f"medians of {len(r['g']['runs'])}", f"<= {OVERHEAD}", ratio("g", "h") <= OVERHEAD),
     ]
     print()
     print("ratios on total time (work alone in brackets); targets")
     for name, value, target, met in checks:
         print(f"  {name:<22}{value:<62} target {target:<22}{'met' if met else 'NOT MET'}")
-    print(f"  The issue's rule: the warm kernel pool stays only if it wins the cold build by at least {KEEP_POOL}x")
-    print(f"  against plain papermill {PLAIN_WORKERS} at a time, (h) / (g) on total time: "
-          + ("it does, keep it." if ratio("h", "g") >= KEEP_POOL else "it does NOT, so by that rule it goes."))
+    print(f"  The build runs each chapter in a fresh kernel, {PLAIN_WORKERS} at a time, as (h) does; what it adds")
+    print("  is its cache, the tracing of reads and the progress lines. (A warm kernel pool won (h) by only")
+    print("  1.24x on 2 December 2026, under the 1.3x issue 11 asked of it, and was removed.)")
 
     print()
     print(f"whole processes, start to exit, wall clock: median of {PROCESS_RUNS} after one warm-up (min-max); targets")

@@ -201,7 +201,7 @@ def hostile(hostile_base, tmp_path):
 SLOW_FIXTURES = {"built", "manifest", "html_pages", "pdf_text", "every_edition", "hostile", "hostile_base",
                  "published", "public_edition", "browser"}
 # Functions that build a report or run a chapter in a kernel (a test calling one is slow).
-STARTS_KERNELS = {"build_report", "build_all", "run_chapter", "run_chapters", "KernelPool"}
+STARTS_KERNELS = {"build_report", "build_all", "run_chapter", "run_chapters", "Runner"}
 
 
 def names_used(function, module: str, seen: set | None = None) -> set[str]:

@@ -1,7 +1,7 @@
-"""Stage 2, running the chapters: papermill in warm kernels, cached on what each chapter read.
+"""Stage 2, running the chapters: papermill, a fresh kernel per notebook, cached on what each chapter read.
 
 - `execute`: run a book's chapters for an edition, from the cache where nothing changed.
-- `kernels`: the warm kernel pool and its papermill engine; `inkernel`: the code that runs inside a kernel.
+- `kernels`: a fresh kernel per notebook, a few at a time; `inkernel`: what runs inside one, recording reads.
 - `cache` and `trace`: what a chapter read, and the stored results keyed on it.
 - `progress`: what the terminal shows while it runs.
 """

@@ -17,11 +17,9 @@ module only the chapters that had it loaded. Quarto's freeze looks at the
 source file alone. Only chapters that ran without error are stored.
 
 The package's own code is in the reads, not in the key (its version number does
-not change when a file is edited): a kernel unloads the chapter code
-(`jaarverslag.chapters` and its toolkit) before every notebook, so a notebook
-loads, and records, the chapter modules it imports; the rest of the package stays
-loaded and is recorded by every chapter (`inkernel`). A changed toolkit module
-re-runs the chapters that import it, a changed `edition.py` every chapter.
+not change when a file is edited): every notebook runs in a fresh kernel, and
+records every module of the package it loaded (`inkernel`). A changed toolkit
+module re-runs the chapters that import it, a changed `edition.py` every chapter.
 
 Why trace reads rather than key a chapter on the dataset files it declares: a
 chapter also reads its prose pages (`data/<jaar>/tekst/*.md`), `gemeenten.csv`

@@ -1,10 +1,10 @@
-"""Running the chapter notebooks with papermill: a few at a time, in warm kernels, cached.
+"""Running the chapter notebooks with papermill: a few at a time, each in a fresh kernel, cached.
 
 `run_chapters` takes each chapter from the cache when nothing it read has changed
-(`cache.py`), and runs the others in a `KernelPool` (`kernels.py`): one warm
-kernel per core, reset to a fresh state before every notebook. `session` keeps
-that pool for several builds (every edition of `build_all`), and `prefetch` lets
-it run the chapters of the editions still to come while the current one renders.
+(`cache.py`), and runs the others in a `Runner` (`kernels.py`): one notebook per
+core at a time, each in a new kernel. `session` keeps one runner for several
+builds (every edition of `build_all`), and `prefetch` lets it run the chapters of
+the editions still to come while the current one renders.
 
 Every cell has a time limit (`timeout`, from `--timeout` or `_quarto.yml`): a cell
 that runs longer is stopped with its kernel, and the build fails with a
@@ -17,31 +17,18 @@ import contextlib
 import contextvars
 import os
 import shutil
-import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import paths
 from ..errors import JaarverslagError, Kind, from_os_error
 from . import cache as cache_mod
 from . import trace
-from .kernels import (
-    KERNEL,
-    Job,
-    KernelPool,
-    cancel_pending_tasks,
-    connection_folder,
-    kernel_manager,
-    remove_folder,
-    start_kernel,
-)
+from .kernels import KERNEL, Job, Runner
 from .progress import QUIET, Progress
-
-if TYPE_CHECKING:
-    from jupyter_client import KernelManager
 
 Folders = Iterable[Path | str]  # roots and exclusions of the trace
 
@@ -121,55 +108,23 @@ class Run:
     notebook_sha256: str | None = field(default=None, compare=False)  # of the cached notebook
 
 
-def run_chapter(source: Path, target: Path, parameters: dict[str, Any], km: KernelManager | None = None, *,
-                timeout: float | None = None,
+def run_chapter(source: Path, target: Path, parameters: dict[str, Any], *, timeout: float | None = None,
                 files: Path | None = None) -> Run:
-    """Execute one chapter notebook into target in a new kernel of its own (plain papermill).
-
-    The kernel builds this project (`paths.ENV`), keeps its connection file in a
-    private folder under `files` (see `kernels.connection_folder`), and a cell may
-    run `timeout` seconds (None: no limit).
-    """
-    import papermill as pm
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    folder = None
-    started = time.perf_counter()
-    try:
-        if km is None:
-            folder = connection_folder(files)
-            km = kernel_manager(folder)
-            start_kernel(km, source.parent)  # here rather than by nbclient: it gets the project
-        pm.execute_notebook(
-            str(source), str(target), parameters=parameters, kernel_name=KERNEL, km=km,
-            progress_bar=False, log_output=False, cwd=str(source.parent), execution_timeout=timeout,
-        )
-    except pm.PapermillExecutionError as err:
-        raise ChapterError(source.stem, err.exec_count or err.cell_index,
-                           f"{err.ename}: {err.evalue}", target) from None
-    except Exception as err:
-        if _timed_out(err):
-            cancel_pending_tasks()
-            raise ChapterTimeout(source.stem, _hung_cell(target), timeout, target) from None
-        raise
-    finally:
-        try:
-            if km is not None and km.has_kernel:
-                km.shutdown_kernel(now=True)
-        except Exception:  # a kernel that is already gone is stopped enough
-            pass
-        remove_folder(folder)
-    return Run(source.stem, target, time.perf_counter() - started)
+    """Execute one chapter notebook into `target` (named as the notebook) in a new kernel of its own."""
+    if target.name != source.name:
+        raise ValueError(f"{target} is not named as {source.name}")
+    return run_chapters([source], target.parent, parameters, 1, timeout=timeout, files=files)[0]
 
 
 # ---- the kernels of a session ----
 
-_SESSION: contextvars.ContextVar[KernelPool | None] = contextvars.ContextVar("kernel_pool", default=None)
+_SESSION: contextvars.ContextVar[Runner | None] = contextvars.ContextVar("runner", default=None)
 
 
 @contextlib.contextmanager
-def session(jobs: int | None = None, *, reuse: bool = True, files: Path | None = None) -> Iterator[KernelPool]:
-    """Keep warm kernels for every build inside the block (e.g. all editions of a year).
+def session(jobs: int | None = None, *, files: Path | None = None) -> Iterator[Runner]:
+    """One runner for every build inside the block (e.g. all editions of a year), so that
+    `prefetch` can queue the chapters of the editions still to come.
 
     `files`: where their connection files go (`kernels.connection_folder`).
     """
@@ -177,13 +132,13 @@ def session(jobs: int | None = None, *, reuse: bool = True, files: Path | None =
     if current is not None:
         yield current
         return
-    pool = KernelPool(jobs or len(os.sched_getaffinity(0)) or 1, reuse=reuse, files=files)
-    token = _SESSION.set(pool)
+    runner = Runner(jobs or len(os.sched_getaffinity(0)) or 1, files=files)
+    token = _SESSION.set(runner)
     try:
-        yield pool
+        yield runner
     finally:
         _SESSION.reset(token)
-        pool.stop()
+        runner.stop()
 
 
 @dataclass(frozen=True)
@@ -270,7 +225,7 @@ def cached_chapters(sources: list[Path], parameters: dict[str, Any],
 
 def run_chapters(sources: list[Path], out_dir: Path, parameters: dict[str, Any], jobs: int | None = None, *,
                  cache: cache_mod.Cache | None = None, progress: Progress = QUIET, label: str = "",
-                 roots: Folders = (), exclude: Folders = (), reuse: bool = True, timeout: float | None = None,
+                 roots: Folders = (), exclude: Folders = (), timeout: float | None = None,
                  files: Path | None = None) -> list[Run]:
     """Run every chapter into out_dir, `jobs` at a time; the first failure in book order is raised.
 
@@ -294,7 +249,7 @@ def run_chapters(sources: list[Path], out_dir: Path, parameters: dict[str, Any],
     errors: dict[int, JaarverslagError] = {}
     if todo:
         shared = _SESSION.get()
-        pool = shared or KernelPool(min(jobs or len(os.sched_getaffinity(0)) or 1, len(todo)), reuse=reuse, files=files)
+        runner = shared or Runner(min(jobs or len(os.sched_getaffinity(0)) or 1, len(todo)), files=files)
 
         def job_for(i: int, key: str | None) -> Job:
             return Job(key, Path(sources[i]), out_dir / sources[i].name, parameters, list(watch.roots),
@@ -303,7 +258,7 @@ def run_chapters(sources: list[Path], out_dir: Path, parameters: dict[str, Any],
 
         try:
             mine = {i: job_for(i, keys[i]) for i in todo}
-            submitted = {i: pool.submit(job) for i, job in mine.items()}
+            submitted = {i: runner.submit(job) for i, job in mine.items()}
             for i in todo:
                 job = submitted[i]
                 job.wait()
@@ -316,7 +271,7 @@ def run_chapters(sources: list[Path], out_dir: Path, parameters: dict[str, Any],
                     if run is not None:
                         runs[i] = run
                         continue
-                    job = pool.submit(job_for(i, None))  # not cached: run it here after all
+                    job = runner.submit(job_for(i, None))  # not cached: run it here after all
                     job.wait()
                 if job.error is not None:
                     errors[i] = _chapter_error(job)
@@ -324,11 +279,11 @@ def run_chapters(sources: list[Path], out_dir: Path, parameters: dict[str, Any],
                     runs[i] = Run(sources[i].stem, job.target, job.seconds, False, tuple(job.reads or ()),
                                   keys[i], job.entry.notebook_sha256 if job.entry else None)
         except BaseException:
-            pool.stop()
+            runner.stop()
             raise
         finally:
             if shared is None:
-                pool.stop()
+                runner.stop()
     for i in range(len(sources)):
         if i in errors:
             raise errors[i]
@@ -353,8 +308,8 @@ def prefetch(sources: list[Path], parameters: dict[str, Any], cache: cache_mod.C
     For `build_all`: the next editions' chapters run while this one renders. Does
     nothing outside a `session`. Returns how many chapters were queued.
     """
-    pool = _SESSION.get()
-    if pool is None or cache is None:
+    runner = _SESSION.get()
+    if runner is None or cache is None:
         return 0
     watch = Watch.of(sources, parameters, roots, exclude)
     queued = 0
@@ -372,7 +327,7 @@ def prefetch(sources: list[Path], parameters: dict[str, Any], cache: cache_mod.C
                 if not _timed_out(job.error):  # a build waiting for a hung chapter takes its notebook
                     shutil.rmtree(folder, ignore_errors=True)
 
-        pool.submit(Job(key, Path(source), folder / Path(source).name, parameters, list(watch.roots),
+        runner.submit(Job(key, Path(source), folder / Path(source).name, parameters, list(watch.roots),
                         list(watch.exclude), list(watch.data_roots), priority=priority, ahead=True,
                         timeout=timeout,
                         on_start=_started(progress, label), on_done=on_done))

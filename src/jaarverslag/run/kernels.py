@@ -1,22 +1,18 @@
-"""Warm kernels: chapter notebooks run one after another in kernels started ahead.
+"""Kernels: each chapter notebook runs in a kernel of its own, a few notebooks at a time.
 
-Starting a kernel and importing pandas, matplotlib and jaarverslag costs about a
-second; a chapter itself takes a tenth of that. So a `KernelPool` starts a few
-kernels (one per core) once, imports the package in them, and runs every notebook
-through papermill in one of them, as `papermill` would with a fresh kernel:
-the same parameter injection, cell metadata, error banner and exceptions.
-`make bench` times a cold build with the pool against plain papermill two notebooks at a
-time: the pool is kept because it wins that by at least 1.3x (issue 11).
+A `Runner` has `size` worker threads (one per core by default). Each takes the
+next `Job` by priority, starts a new kernel for it, and runs the notebook there
+with plain papermill: a fresh kernel per notebook, as `papermill` itself does,
+so no notebook sees what another left behind. The kernel loads `inkernel` as an
+IPython extension, which records what the notebook reads for the cache.
 
-Before each notebook the kernel is put back into the state of a fresh kernel; that
-code runs in the kernel and lives in `inkernel`, which says what "fresh" means and
-which modules each notebook loads afresh. This side calls it with one fixed
-expression whose arguments are literals (`inkernel_call`). Tests
-(`tests/test_cache.py`) prove that every chapter gives the same notebook in a
-reused kernel as in a fresh one. A kernel in which a notebook failed, or a cell
-ran past its time limit (`Job.timeout`, papermill's `execution_timeout`), is
-stopped and replaced. With `reuse=False` every notebook gets a new kernel, still
-started before it is needed.
+`make bench` row (h) against (g) measured whether keeping kernels warm between
+notebooks paid for the code that resets them: it won the cold build by 1.24x,
+under the 1.3x that issue 11 asked of it, so every notebook gets a fresh kernel.
+
+A cell that runs past its time limit (`Job.timeout`, papermill's
+`execution_timeout`) stops with its kernel. `stop` (Ctrl-C, SIGTERM) ends every
+running kernel at once; the workers are daemon threads.
 
 A kernel's connection file holds the key that lets anyone who reads it run code
 in the kernel. So ours are never written to Jupyter's runtime folder or the temp
@@ -27,7 +23,6 @@ every way out, and a folder left by a killed process is removed at the next star
 
 from __future__ import annotations
 
-import ast
 import atexit
 import functools
 import heapq
@@ -45,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import paths
 from ..errors import JaarverslagError, Kind
+from . import inkernel
 
 if TYPE_CHECKING:
     from jupyter_client import KernelManager
@@ -52,8 +48,6 @@ if TYPE_CHECKING:
     from .cache import Entry
 
 KERNEL = "python3"
-ENGINE = "jaarverslag-warm"
-_engine_registered = False
 
 # Set by the command's Ctrl-C and SIGTERM handler. A KeyboardInterrupt raised while the main
 # thread runs a finalizer (a client's __del__ during garbage collection) is swallowed by
@@ -65,61 +59,6 @@ class KernelError(JaarverslagError):
     """The kernel could not be started or stopped answering."""
 
     kind = Kind.CHAPTER
-
-
-def inkernel_call(function: str, *args: str | list[str]) -> str:
-    """The one expression a kernel evaluates: a function of `inkernel` on literal arguments.
-
-    >>> inkernel_call("finish", ["/p/data"])
-    "__import__('jaarverslag.run.inkernel', fromlist=['_']).finish(['/p/data'])"
-    """
-    from . import inkernel
-
-    if function not in inkernel.__all__:
-        raise ValueError(f"{function} is not called in a kernel")
-    for arg in args:
-        if ast.literal_eval(repr(arg)) != arg:
-            raise ValueError(f"{arg!r} is not a literal")
-    return f"__import__({inkernel.__name__!r}, fromlist=['_']).{function}({', '.join(map(repr, args))})"
-
-
-def _register_engine() -> None:
-    """A papermill engine that runs in our started kernel instead of starting one."""
-    global _engine_registered
-    if _engine_registered:
-        return
-    import logging
-
-    from nbclient.exceptions import CellTimeoutError
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-
-    # nbclient's own log lines (e.g. "Timeout waiting for execute reply") are not for the
-    # user: the error they belong to reaches the CLI as one sentence. Shown if logging is set up.
-    logger = logging.getLogger(__name__)
-    logger.addHandler(logging.NullHandler())
-
-    class WarmKernelEngine(NBClientEngine):
-        @classmethod
-        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
-                                     stdout_file: Any = None, stderr_file: Any = None, start_timeout: int = 60,
-                                     execution_timeout: float | None = None, kernel: Kernel | None = None,
-                                     **kwargs: Any) -> Any:
-            if kernel is None:
-                raise KernelError("geen kernel gegeven")
-            client = PapermillNotebookClient(
-                nb_man, km=kernel.km, kernel_name=kernel_name, log=logger, log_output=log_output,
-                stdout_file=stdout_file, stderr_file=stderr_file, startup_timeout=start_timeout,
-                timeout=execution_timeout)
-            client.kc = kernel.kc  # already started and warm: nbclient neither starts nor stops it
-            try:
-                return client.execute()
-            except CellTimeoutError:
-                cancel_pending_tasks()
-                raise
-
-    papermill_engines.register(ENGINE, WarmKernelEngine)
-    _engine_registered = True
 
 
 def connection_folder(base: Path | None = None) -> Path:
@@ -170,10 +109,10 @@ def kernel_manager(folder: Path, **options: Any) -> KernelManager:
                          **options)
 
 
-def start_kernel(km: KernelManager, cwd: Path | str, *extra: str) -> None:
+def start_kernel(km: KernelManager, cwd: Path | str, *extra: str, env: dict[str, str] | None = None) -> None:
     """Launch `km`'s kernel as nbclient would (in the notebook's folder, no history file on disk),
     and building the same project as this process, wherever its notebook lies."""
-    km.start_kernel(cwd=str(cwd), env={**os.environ, paths.ENV: str(paths.root())},
+    km.start_kernel(cwd=str(cwd), env={**os.environ, paths.ENV: str(paths.root()), **(env or {})},
                     extra_arguments=["--HistoryManager.hist_file=:memory:", *extra])
 
 
@@ -197,85 +136,26 @@ def cancel_pending_tasks() -> None:
 
 
 class Kernel:
-    """One warmed kernel and its client, once `start`ed; its connection file lies in `folder`."""
+    """One notebook's kernel: started, then ended once, from whichever thread gets there first.
 
-    def __init__(self, cwd: Path, folder: Path) -> None:
-        from jupyter_core.utils import run_sync
+    A `kill` before or while it starts wins: no kernel is left running (one whose
+    connection file had been removed would write its own, and leave it behind).
+    """
 
-        self.cwd = str(cwd)
-        self.runs = 0
+    def __init__(self, folder: Path) -> None:
+        # The client asynchronous, as nbclient's own, so that it notices a kernel that dies mid-cell.
+        self.km = kernel_manager(folder, client_class="jupyter_client.asynchronous.AsyncKernelClient")
         self._ending = threading.Lock()
         self._ended = False
-        self._sync = run_sync
-        self.kc: Any = None  # an AsyncKernelClient once started
-        # The process is managed synchronously (so any thread can end it); the client is
-        # asynchronous, as nbclient's own, so that it notices a kernel that dies mid-cell.
-        self.km = kernel_manager(folder, client_class="jupyter_client.asynchronous.AsyncKernelClient")
 
-    def start(self) -> None:
-        """Launch the kernel and warm it up. A `kill` before or while it launches wins:
-        no kernel is left running (one whose connection file had been removed would
-        write its own, and leave it behind)."""
+    def start(self, cwd: Path, env: dict[str, str]) -> None:
         with self._ending:
             if self._ended:
                 raise KernelError("de kernel is gestopt voordat hij startte")
             # No warning on the terminal about plain TCP on localhost for every kernel (errors still show).
-            start_kernel(self.km, self.cwd, "--IPKernelApp.log_level=ERROR")
-        try:
-            _register_engine()  # imports papermill here while the kernel starts
-            self.kc = self.km.client()
-            # No heartbeat thread and no stdin: nbclient asks the manager whether the kernel lives.
-            self.kc.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=False)
-            self._sync(self.kc.wait_for_ready)(timeout=60)
-            self.call("warm_up")
-        except BaseException:
-            self.stop()
-            raise
-
-    def call(self, function: str, *args: str | list[str], timeout: float = 120) -> Any:
-        """Call a function of `inkernel` in the kernel silently (no execution count, no output);
-        return its value."""
-        expression = inkernel_call(function, *args)
-        msg_id = self.kc.execute("", silent=True, store_history=False,
-                                 user_expressions={"r": expression}, allow_stdin=False)
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise KernelError(f"de kernel antwoordt niet op {function}")
-            try:
-                reply = self._sync(self.kc.get_shell_msg)(timeout=min(remaining, 1.0))
-            except Exception:  # queue.Empty
-                if not self.km.is_alive():
-                    raise KernelError("de kernel is gestopt") from None
-                continue
-            if reply["parent_header"].get("msg_id") == msg_id:
-                break
-        value = reply["content"].get("user_expressions", {}).get("r", {})
-        if value.get("status") != "ok":
-            raise KernelError(f"{function} in de kernel: {value.get('ename')}: {value.get('evalue')}")
-        return ast.literal_eval(value["data"]["text/plain"])
-
-    def run(self, source: Path, target: Path, parameters: dict[str, Any], roots: list[str], exclude: list[str],
-            data_roots: list[str], timeout: float | None = None) -> list[str]:
-        """Run one notebook into target as papermill does; return the files it read.
-
-        Raises papermill's PapermillExecutionError, or nbclient's CellTimeoutError when a
-        cell runs longer than `timeout` seconds (the notebook so far is written either way).
-        """
-        import papermill as pm
-
-        _register_engine()
-        self.runs += 1
-        self.call("reset", str(source.parent), roots, exclude)
-        pm.execute_notebook(str(source), str(target), parameters=parameters, kernel_name=KERNEL,
-                            engine_name=ENGINE, kernel=self, progress_bar=False, log_output=False,
-                            execution_timeout=timeout)
-        reads: list[str] = self.call("finish", data_roots)
-        return reads
+            start_kernel(self.km, cwd, f"--ext={inkernel.__name__}", "--IPKernelApp.log_level=ERROR", env=env)
 
     def kill(self) -> None:
-        """End the kernel process, once, from any thread (the client is left to its owner)."""
         with self._ending:
             if self._ended:
                 return
@@ -286,14 +166,67 @@ class Kernel:
             except Exception:  # a kernel that is already gone is stopped enough
                 pass
 
-    def stop(self) -> None:
-        """End the kernel and close the client; only from the thread that uses the client."""
-        self.kill()
-        try:
-            if self.kc is not None:
-                self.kc.stop_channels()
-        except Exception:
-            pass
+ENGINE = "jaarverslag"
+
+
+@functools.cache
+def _engine() -> str:
+    """Register papermill's own nbclient engine, run in a kernel we started, with its client closed after.
+
+    Given a started kernel, nbclient leaves its client's sockets open; they would close
+    whenever the garbage collector gets to them, in whichever thread runs then.
+    """
+    import logging
+
+    from nbclient.exceptions import CellTimeoutError
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    # nbclient's own log lines (e.g. "Timeout waiting for execute reply") are not for the
+    # user: the error they belong to reaches the CLI as one sentence. Shown if logging is set up.
+    logger = logging.getLogger(__name__)
+    logger.addHandler(logging.NullHandler())
+
+    class StartedKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                                     stdout_file: Any = None, stderr_file: Any = None, start_timeout: int = 60,
+                                     execution_timeout: float | None = None, **kwargs: Any) -> Any:
+            client = PapermillNotebookClient(
+                nb_man, km=kwargs["km"], kernel_name=kernel_name, log=logger, log_output=log_output,
+                stdout_file=stdout_file, stderr_file=stderr_file, startup_timeout=start_timeout,
+                timeout=execution_timeout)
+            try:
+                return client.execute()
+            except CellTimeoutError:
+                cancel_pending_tasks()
+                raise
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register(ENGINE, StartedKernelEngine)
+    return ENGINE
+
+
+def run_notebook(job: Job, kernel: Kernel, folder: Path) -> list[str]:
+    """Run the job's notebook into its target in `kernel` (started here) with papermill; return
+    the files it read. Raises papermill's PapermillExecutionError, or nbclient's
+    CellTimeoutError when a cell runs longer than `job.timeout` (the notebook so far is
+    written either way)."""
+    import papermill as pm
+
+    out = folder / f"reads-{uuid.uuid4().hex}.json"
+    try:
+        job.target.parent.mkdir(parents=True, exist_ok=True)
+        kernel.start(job.source.parent, inkernel.instructions(job.roots, job.exclude, job.data_roots, str(out)))
+        pm.execute_notebook(str(job.source), str(job.target), parameters=job.parameters, kernel_name=KERNEL,
+                            engine_name=_engine(), km=kernel.km, progress_bar=False, log_output=False,
+                            execution_timeout=job.timeout)  # no `cwd`: papermill would chdir this whole process
+        return inkernel.reads(str(out))
+    finally:
+        kernel.kill()
+        out.unlink(missing_ok=True)
 
 
 @dataclass(eq=False)
@@ -341,17 +274,16 @@ def _callback(function: Callable[[Job], None] | None, job: Job) -> None:
         logging.getLogger(__name__).warning("callback for %s failed", job.chapter, exc_info=True)
 
 
-class KernelPool:
-    """`size` worker threads, each with its own warm kernel, taking jobs by priority.
+class Runner:
+    """`size` worker threads, each running one job at a time in a new kernel, by priority.
 
-    Kernels start when the first job arrives. Jobs with the same key are run once:
-    `submit` returns the job already queued or running (and raises its priority).
-    Workers are daemon threads and every kernel is ours: `stop` ends them at once.
+    Jobs with the same key are run once: `submit` returns the job already queued or
+    running (and raises its priority). Workers are daemon threads and every kernel
+    is ours: `stop` ends them at once.
     """
 
-    def __init__(self, size: int, *, reuse: bool = True, files: Path | None = None) -> None:
+    def __init__(self, size: int, *, files: Path | None = None) -> None:
         self.size = max(1, size)
-        self.reuse = reuse
         self._files = files  # where the connection folder goes (see `connection_folder`)
         self._folder: Path | None = None
         # the atexit hook that removes the folder should `stop` never be reached
@@ -402,77 +334,42 @@ class KernelPool:
                 self._lock.wait()
 
     def _work(self) -> None:
-        kernel: Kernel | None = None
-        try:
-            while True:
-                if kernel is None:
-                    try:
-                        kernel = self._start()
-                    except BaseException as err:  # noqa: BLE001 - the job that needed it reports it
-                        job = self._next()
-                        if job is None:
-                            return
-                        # A full or read-only output folder (the connection folder) is told as such.
-                        job.error = err if isinstance(err, OSError) else KernelError(f"de kernel start niet: {err}")
-                        job.done.set()
-                        continue
-                    if kernel is None:
-                        return  # stopped while it started
-                job = self._next()
-                if job is None:
-                    return
-                self._run(kernel, job)
-                if job.error is not None or not self.reuse:
-                    self._retire(kernel)
-                    kernel = None
-        finally:
-            if kernel is not None:
-                self._retire(kernel)
+        while (job := self._next()) is not None:
+            self._run(job)
 
-    def _start(self) -> Kernel | None:
+    def _kernel(self) -> tuple[Kernel, Path]:
+        """A new kernel, known to `stop` from now on, and the private folder of its files."""
         with self._lock:
-            cwd = self._queue[0][2].source.parent if self._queue else Path.cwd()
             if self._stopped:
-                return None
+                raise KernelError("gestopt")
             if self._folder is None:
                 self._folder = connection_folder(self._files)
                 self._forget = functools.partial(remove_folder, self._folder)
                 atexit.register(self._forget)
-            kernel = Kernel(cwd, self._folder)
-            self._kernels.add(kernel)  # from now on `stop` ends it, even while it starts
-        try:
-            kernel.start()
-        except BaseException:
-            with self._lock:
-                self._kernels.discard(kernel)
-            raise
-        with self._lock:
+            kernel = Kernel(self._folder)
+            self._kernels.add(kernel)
             self.started_kernels += 1
-            stopped = self._stopped
-        if stopped:
-            kernel.stop()
-            return None
-        return kernel
+            return kernel, self._folder
 
-    def _run(self, kernel: Kernel, job: Job) -> None:
+    def _run(self, job: Job) -> None:
         _callback(job.on_start, job)
         clock = time.perf_counter()
+        kernel = None
         try:
-            job.target.parent.mkdir(parents=True, exist_ok=True)
-            job.reads = kernel.run(job.source, job.target, job.parameters, job.roots, job.exclude,
-                                   job.data_roots, job.timeout)
+            kernel, folder = self._kernel()
+            job.reads = run_notebook(job, kernel, folder)
         except BaseException as err:  # noqa: BLE001 - reported to whoever waits for the job
+            # A full or read-only output folder (the connection folder) is told as such.
             job.error = err
+        finally:
+            if kernel is not None:
+                with self._lock:
+                    self._kernels.discard(kernel)
         job.seconds = time.perf_counter() - clock
         try:
             _callback(job.on_done, job)
         finally:
             job.done.set()
-
-    def _retire(self, kernel: Kernel) -> None:
-        with self._lock:
-            self._kernels.discard(kernel)
-        kernel.stop()
 
     def stop(self) -> None:
         """Stop every kernel now; queued jobs are dropped."""
@@ -486,7 +383,7 @@ class KernelPool:
             forget, self._forget = self._forget, None
             self._lock.notify_all()
         for kernel in kernels:
-            kernel.kill()  # its worker sees the kernel die and closes the client itself
+            kernel.kill()
         remove_folder(folder)  # with the connection file of a kernel still starting, if any
         if forget is not None:
             atexit.unregister(forget)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LISTING = "ls:"  # prefix of a recorded folder listing, e.g. "ls:/work/main/data"
-_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # jaarverslag/
 
 _state: _Recording | None = None
 _hook_installed = False
@@ -70,13 +70,19 @@ def record(path: Path | str) -> None:
 
 
 def finish(data_roots: Iterable[Path | str] = ()) -> list[str]:
-    """Stop recording; the sorted paths read, plus `ls:` entries for folders listed.
+    """Stop recording; the sorted paths read, plus `ls:` entries for folders listed (`so_far`)."""
+    found = so_far(data_roots)
+    end()
+    return found
+
+
+def so_far(data_roots: Iterable[Path | str] = ()) -> list[str]:
+    """The sorted paths read so far, plus `ls:` entries for folders listed.
 
     The project's loaded modules (the jaarverslag package, and any module whose file
     is under a watched root) are added, as is a listing of each data root.
     """
-    global _state
-    state, _state = _state, None
+    state = _state
     if state is None:
         return []
     found = set(state.found)
