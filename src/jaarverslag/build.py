@@ -383,8 +383,8 @@ def build_all(years: list[int], *, every_gemeente: bool = False, gemeente: str |
 
     Each edition is built and published on its own, so one failing edition leaves
     the others (and the last good copy of itself) in place. The editions share
-    warm kernels, and while one edition renders, the kernels already run (and
-    cache) the chapters of the next.
+    one runner, and while one edition renders, it already runs (and caches) the
+    chapters of the next.
     """
     built: dict[int, dict[str, Entry]] = {}
     _renderer_present(options.get("renderer", "embedded"))
