@@ -73,7 +73,7 @@ def test_a_copy_with_broken_data_is_refused_by_build_as_by_validate(hostile: Pro
     edit(hostile.data / "clienten.csv", "Borne,718,", "Borne,719,")  # the ages of Borne add up to 718
     checked = hostile.run("validate", "--year", "2022")
     assert checked.code == 1, checked.said
-    problem = next(line.strip() for line in checked.err.splitlines() if "clienten.csv" in line)
+    problem = next(line.strip() for line in checked.err.splitlines() if "clienten.csv, regel" in line)
     assert "719" in problem and "718" in problem
 
     before = state(hostile)
