@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -28,6 +29,7 @@ from conftest import RENDER_PROJECT, ended, make_book, render_meta
 
 from jaarverslag.book import read_book
 from jaarverslag.build import _link_pages
+from jaarverslag.cli import main
 from jaarverslag.paths import DATA_DIR
 from jaarverslag.preview import EVENTS, MESSAGE_ID, STATUS, inject
 from jaarverslag.render.html import Pages, render_html
@@ -158,6 +160,24 @@ def test_the_served_page_gets_the_message_escaped_and_the_reload_script():
     assert "&lt;b&gt;veel&lt;/b&gt;" in served and "<b>veel</b>" not in served
     assert f'new EventSource("{EVENTS}")' in served and "var shown = 7;" in served
     assert MESSAGE_ID not in inject(page, 8, None)
+
+
+# ---------------------------------------------------------------- refused before it serves
+
+
+def test_a_port_in_use_and_an_unknown_gemeente_are_one_sentence(tmp_path, data_copy, capsys):
+    make_book(tmp_path, {"proef": "1"})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        assert main(["preview", "--year", "2022", "--project", str(tmp_path), "--port", port, "--no-browser"]) == 2
+    assert f"Poort {port} is al in gebruik" in capsys.readouterr().err
+    assert main(["preview", "--year", "2022", "--project", str(tmp_path), "--gemeente", "Hengeloo",
+                 "--no-browser"]) != 0
+    err = capsys.readouterr().err
+    assert "bedoelt u Hengelo?" in err and "Traceback" not in err
+    assert not (tmp_path / "build" / "preview" / "2022" / "hengeloo").exists()
 
 
 # ---------------------------------------------------------------- the preview process

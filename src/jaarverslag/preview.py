@@ -23,6 +23,7 @@ making, and the command ends with exit code 0.
 
 from __future__ import annotations
 
+import errno
 import html
 import json
 import mimetypes
@@ -64,6 +65,12 @@ class Preview:
         self.data_dir = data_dir
         self.out_root = names.out_root(out_root or paths.build_dir(), data_dir=data_dir, book_file=self.book_file)
         self.year = names.year(year, data_dir)
+        if gemeente:
+            try:  # a name that is no gemeente of the year stops here, as in `build`
+                gemeente = names.gemeente(gemeente, self.year, data_dir)
+            except JaarverslagError as err:
+                if err.kind is not Kind.DATA:
+                    raise  # (data that is not sound yet: the first pass shows it)
         self.gemeente = gemeente
         self.slug = paths.slug(gemeente) if gemeente else _whole_slug(self.year, data_dir)
         self.folder = paths.preview_dir(self.out_root, self.year, self.slug)
@@ -125,6 +132,7 @@ class Preview:
             book = read_book(self.book_file)
             store = cache_mod.Cache(paths.cache_dir(self.out_root))
             check_data(self.year, self.data_dir, store)
+            checked = time.perf_counter()
             gemeente = names.gemeente(self.gemeente, self.year, self.data_dir) if self.gemeente else None
             edition = Edition(self.year, gemeente, self.data_dir)
             sources = [book.root / c for c in book.notebooks]
@@ -132,6 +140,7 @@ class Preview:
                                 cache=store, label=f"voorbeeld {self.year} {edition.slug}", roots=[book.root],
                                 exclude=[self.out_root], timeout=book.cell_timeout,
                                 files=paths.run_dir(self.out_root))
+            ran_at = time.perf_counter()
             prov = provenance.provenance(self.year, paths.year_dir(self.year, self.data_dir))
             meta = edition_meta(edition, prov)
             meta["pdf_href"] = f"../{self.pdf_name}"
@@ -158,7 +167,8 @@ class Preview:
         self._say(f"{why + ': ' if why else ''}"
                   f"{'uitgevoerd: ' + ', '.join(ran) if ran else 'geen hoofdstuk opnieuw uitgevoerd'}; "
                   f"{'bijgewerkt: ' + ', '.join(written) if written else 'geen pagina veranderd'} "
-                  f"({_seconds(time.perf_counter() - started)})")
+                  f"({_seconds(time.perf_counter() - started)}: gegevens {_seconds(checked - started)}, hoofdstukken "
+                  f"{_seconds(ran_at - checked)}, pagina's {_seconds(time.perf_counter() - ran_at)})")
         if cleared:
             self._say("Opgelost: het voorbeeld is weer bij.")
         self._poke.set()
@@ -320,6 +330,12 @@ class Preview:
         for changes in watchfiles.watch(*self.watched(), watch_filter=ignore, stop_event=self.stopping,
                                         debounce=1600, step=50, rust_timeout=1000):
             changed = sorted({paths.relative(Path(p)) for _, p in changes})
+            own = [p for _, p in changes if p.endswith(".py") and Path(p).resolve().is_relative_to(paths.PACKAGE)
+                   and not Path(p).resolve().is_relative_to(paths.PACKAGE / "chapters")]
+            if own:
+                self._say("De code van het pakket zelf veranderde: hoofdstukken die die code lazen draaien opnieuw, "
+                          "maar het voorbeeld zelf (gegevens lezen, pagina's maken) werkt met de code van zijn start. "
+                          "Start het opnieuw (Ctrl-C) om die wijziging ook daar te zien.")
             yield ", ".join(changed[:3]) + (f" en {len(changed) - 3} meer" if len(changed) > 3 else "")
 
 
@@ -374,8 +390,9 @@ def _server(preview: Preview, port: int) -> _Server:
     try:
         server = _Server(("127.0.0.1", port), _Handler)  # this machine only
     except OSError as err:
-        raise JaarverslagError(f"Poort {port} is niet te gebruiken ({err.strerror or err}); kies een andere "
-                               "met --port, of --port 0 voor een vrije.", Kind.USAGE) from None
+        why = "is al in gebruik" if err.errno == errno.EADDRINUSE else f"is niet te gebruiken ({err.strerror or err})"
+        raise JaarverslagError(f"Poort {port} {why}; kies een andere met --port, of --port 0 voor een vrije.",
+                               Kind.USAGE) from None
     server.preview = preview
     return server
 
