@@ -201,6 +201,16 @@ def test_new_year_never_overwrites_and_needs_the_year_before(data_copy, capsys):
     assert "2029 ontbreekt" in capsys.readouterr().err
 
 
+def test_new_year_from_a_broken_year_names_its_problems_and_makes_nothing(data_copy, capsys):
+    oco = data_copy / "2022" / "oco.csv"
+    oco.write_text(oco.read_text(encoding="utf-8").replace("Borne,74,ja", "Borne,74,True"), encoding="utf-8")
+    assert main(["new-year", "2023", "--data-dir", str(data_copy)]) == 1
+    said = capsys.readouterr().err
+    assert "new-year vult de sjablonen uit 2022, maar die gegevens zijn niet in orde" in said
+    assert "oco.csv, regel 2, kolom 'beperking_geregistreerd', waarde 'True': moet 'ja' of 'nee' zijn" in said
+    assert not (data_copy / "2023").exists()  # so a second try, after the fix, is not refused
+
+
 @pytest.mark.parametrize("name", ["skillz", "clienten"])
 def test_building_a_year_with_missing_datasets_names_each_one(data_copy, name):
     (data_copy / "2022" / f"{name}.csv").unlink()

@@ -15,7 +15,7 @@ from ..errors import JaarverslagError, Kind
 from ..paths import texts_dir, year_dir
 from .checks import DRAFT
 from .contract import DATASETS, TEXTS
-from .read import load
+from .read import DataError, load
 from .schema import BOOL, COUNT, FREQUENCY, NO, YES, Dataset
 
 # What each prose page is, for its draft.
@@ -46,11 +46,20 @@ def new_year(year: int, data_dir: Path | None = None) -> list[Path]:
     if not previous.is_dir():
         raise JaarverslagError(f"{previous} ontbreekt: new-year vult de nieuwe sjablonen uit het jaar ervoor. "
                                "Maak eerst dat jaar, of kies het jaar erna.", Kind.NAME)
+    # Every dataset of the year before is read before anything is written: a broken one
+    # stops new-year with its problems, and leaves no half-made folder that blocks a second try.
+    carried = {}
+    try:
+        for name, dataset in DATASETS.items():
+            keep = carried_columns(dataset)
+            carried[name] = (keep, load(year - 1, name, data_dir)[keep].drop_duplicates())
+    except DataError as err:
+        raise DataError(err.problems, f"new-year vult de sjablonen uit {year - 1}, maar die gegevens zijn niet "
+                                      "in orde; herstel ze eerst") from None
     target.mkdir(parents=True)
     written: list[Path] = []
     for name, dataset in DATASETS.items():
-        keep = carried_columns(dataset)
-        rows = load(year - 1, name, data_dir)[keep].drop_duplicates()
+        keep, rows = carried[name]
         path = target / f"{name}.csv"
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
