@@ -12,8 +12,9 @@ from just before the write to
 - reload: the server-sent event that tells the open page to reload, and
 - page:   the served clienten.html holding the new figure (polled every 10 ms).
 
-It prints the median of each against the target (1.5 s), every run, and which chapters
-each pass ran. The project's own build/ is never touched; the temp folder is removed.
+It prints the median of each against the target (1.5 s), every run, which chapters
+each pass ran and where the pass's time went (data, chapters, pages; the preview's
+terminal line). The project's own build/ is never touched; the temp folder is removed.
 """
 
 from __future__ import annotations
@@ -132,7 +133,13 @@ def one_edit(server: Server, data: Path, value: int) -> tuple[float, float | Non
     page = time.perf_counter() - started
     listener.join(EACH_PASS)
     reload = at[0] - started if at else None
-    return page, reload, server.status().get("ran", [])
+    return page, reload, server.status().get("ran", []), last_pass(server.log)
+
+
+def last_pass(log: Path) -> str:
+    """Where the last pass's time went, as the preview's terminal line says it (data, chapters, pages)."""
+    found = re.findall(r"\(([\d,]+ s: gegevens .*?)\)$", log.read_text(encoding="utf-8"), re.M)
+    return found[-1] if found else "?"
 
 
 def main() -> int:
@@ -154,12 +161,13 @@ def main() -> int:
         pages, reloads = [], []
         try:
             for run in range(args.runs):
-                page, reload, ran = one_edit(server, data, first + 7 * (run + 1))
+                page, reload, ran, parts = one_edit(server, data, first + 7 * (run + 1))
                 pages.append(page)
                 if reload is not None:
                     reloads.append(reload)
                 print(f"  run {run + 1}: page {page:.2f} s, reload event "
-                      f"{f'{reload:.2f} s' if reload is not None else 'not seen'}; ran: {', '.join(ran) or '-'}")
+                      f"{f'{reload:.2f} s' if reload is not None else 'not seen'}; ran: {', '.join(ran) or '-'}; "
+                      f"the pass: {parts}", flush=True)
         finally:
             code = server.stop()
         median = statistics.median(pages)
