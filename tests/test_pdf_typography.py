@@ -275,6 +275,24 @@ def test_no_page_is_nearly_empty(layout):
     assert thin_pages(pages, marks) == []
 
 
+def test_every_gemeente_edition_keeps_the_same_rules(built, manifest):
+    """The editions per gemeente have other tables and so other page breaks: same rules."""
+    found = {}
+    for slug, entry in manifest["editions"].items():
+        if slug == "wijkkracht":
+            continue
+        pdf = built / entry["pdf"]
+        pages, (marks, _) = read_blocks(pdf), read_outline(pdf)
+        html = (built / entry["html"]).parent
+        soups = [BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+                 for page in sorted(html.glob("*.html")) if page.name != "index.html"]
+        problems = (thin_pages(pages, marks) + headings_apart(pages, marks, first_captions(soups))
+                    + headings_last_on_page(pages, marks) + broken_header_words(pages, header_words(soups)))
+        found[slug] = problems
+    assert len(found) >= 5
+    assert {slug: problems for slug, problems in found.items() if problems} == {}
+
+
 def test_the_contents_fit_one_page(layout):
     pages, marks = layout
     contents = next(m.page for m in marks if m.title == "Inhoud")
