@@ -95,12 +95,12 @@ def colophon(prov: dict[str, Any], organisation: str = "Wijkkracht",
     ... # doctest: +NORMALIZE_WHITESPACE
     {'Uitgave': 'Wijkkracht',
      'Verschenen': '1 maart 2023',
-     'Cijfers': 'de eigen registraties van Wijkkracht over 2022 (38 gegevensbestanden), bij het maken van
+     'Cijfers': 'de eigen registraties van Wijkkracht over 2022 (38 bestanden met cijfers en teksten), bij het maken van
                  dit verslag gecontroleerd op volledigheid en samenhang'}
     """
     built = dt.datetime.fromisoformat(prov["built_at"])
     files = prov.get("data_files")
-    counted = f" ({files} gegevensbestanden)" if files else ""
+    counted = f" ({files} bestanden met cijfers en teksten)" if files else ""
     shown = {
         "Uitgave": organisation,
         "Verschenen": fmt_date(built.date()),
