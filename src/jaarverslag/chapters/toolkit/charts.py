@@ -20,10 +20,12 @@ desktop column and for print, and `NARROW` for a phone. Text in an SVG scales wi
 picture: text of `s` points in a figure `w` points wide, shown `d` CSS px wide, is
 `s * d / w` px high. The wide chart (at most 504 pt wide, no text under 10 pt) keeps
 its text at 11 px or more in a column of 555 px or wider, and in the PDF, whose column
-is 164 mm (465 pt) wide, at 9.2 pt (12 CSS px). A phone's column is narrower: up to
-`NARROW_MEDIA` the page shows the narrow chart instead (252 pt wide, no text under 10 pt,
-panels one under the other): 13 px in the 335 px column of a 375 px screen, 11 px at
-320 px. The narrow SVG travels in the same display, as an extra mime type (`NARROW_MIME`)
+is 164 mm (465 pt) wide, at 9 pt (12 CSS px) or more, also where print.css caps a tall
+chart's height. A phone's column is narrower: up to `NARROW_MEDIA` the page shows the
+narrow chart instead (about 252 pt wide, no text under 11 pt, panels one under the other,
+long labels wrapped): 13 px or more in the 335 px column of a 375 px screen, 11 px at 320 px.
+tests/test_chart_readability.py measures it in Chromium (375, 768, 1280 px) and in WeasyPrint.
+The narrow SVG travels in the same display, as an extra mime type (`NARROW_MIME`)
 that Quarto and Jupyter leave alone (they show the first type they know); its metadata
 holds the media query, and the embedded renderer makes a `<picture>` of the two (the
 nbconvert template's `figure` macro). The PDF (WeasyPrint) shows the `<img>`: the wide one.
