@@ -355,19 +355,19 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
 
 
 def _link_pages(published: Path, staged: Path) -> None:
-    """The published HTML book's files in the staging folder, hard-linked where the file system
-    can (copied where not): an unchanged page is then published as the same file, untouched."""
+    """The published HTML book's pages in the staging folder, hard-linked where the file system
+    can (copied where not): an unchanged page is then published as the same file, untouched.
+    Only the pages (`*.html`), which the render replaces or removes: anything else is made afresh."""
     if not published.is_dir() or published.is_symlink():
         return
-    for source in sorted(published.rglob("*")):
+    staged.mkdir(parents=True, exist_ok=True)
+    for source in sorted(published.glob("*.html")):
         if source.is_symlink() or not source.is_file():
             continue
-        target = staged / source.relative_to(published)
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            os.link(source, target)
+            os.link(source, staged / source.name)
         except OSError:
-            shutil.copy2(source, target)
+            shutil.copy2(source, staged / source.name)
 
 
 def editions_of(year: int, data_dir: Path | None = None) -> list[str | None]:
