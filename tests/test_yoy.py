@@ -105,18 +105,19 @@ def test_compare_adds_last_year_and_the_change_after_the_column():
     # Last year's own total, Oldenzaal included: 210, not the 200 of the rows shown.
     assert rows.loc["Totaal", "Cliënten 2021"] == 210 and rows.loc["Totaal", "Verschil"].diff == 38
     html = got._repr_html_()
-    for shown in (">+12 (+12,0%)<", ">-4 (-4,0%)<", ">+38 (+18,1%)<", f">{NO_FIGURE}<"):
+    for shown in (">+12 (+12,0%)<", ">\u22124 (\u22124,0%)<", ">+38 (+18,1%)<", f">{NO_FIGURE}<"):
         assert shown in html, shown
     assert f"{NO_FIGURE}: geen cijfer voor 2021." in got.notes
     assert any("Alleen in 2021: Oldenzaal." in n for n in got.notes)
-    assert any(n.startswith("Verschil: hoeveel meer (+) of minder (-) dan in 2021") for n in got.notes)
+    assert any(n.startswith("Verschil (onder elk cijfer van 2022): hoeveel meer (+) of minder (\u2212) dan in 2021")
+               for n in got.notes)
     assert got.caption == "Cliënten, 2022, vergeleken met 2021"
     assert got.comparison.columns["Cliënten"] == ("Cliënten 2022", "Cliënten 2021", "Verschil")
 
 
 def test_the_change_is_written_the_dutch_way():
     assert str(Change(12, 0.12)) == "+12 (+12,0%)"
-    assert str(Change(-1380, -0.04)) == "-1.380 (-4,0%)"
+    assert str(Change(-1380, -0.04)) == "\u22121.380 (\u22124,0%)"  # a true minus sign, not a hyphen
     assert str(Change(0, 0.0)) == "0 (0,0%)"
 
 
@@ -222,7 +223,9 @@ def test_the_built_report_compares_with_last_year(two_years, tmp_path):
     entry = build_report(2022, gemeente="Hengelo", data_dir=two_years, out_root=tmp_path / "out")
     page = tmp_path / "out" / "2022" / entry["html"]
     soup = BeautifulSoup((page.parent / "clienten.html").read_text(encoding="utf-8"), "html.parser")
-    headings = [th.get_text(strip=True) for th in soup.select("thead th")]
-    assert {"Cliënten 2022", "Cliënten 2021", "Verschil"} <= set(headings)
-    assert "+375 (+11,1%)" in soup.get_text()
+    headings = [th.get_text(" ", strip=True) for th in soup.select("thead th")]
+    assert "Cliënten 2022 verschil met 2021" in headings  # the change under this year's figure, one column
+    assert not any("Cliënten 2021" in h for h in headings)
+    hengelo = soup.select_one("table tbody tr td[data-label='Cliënten 2022 (verschil met 2021)']")
+    assert hengelo.get_text(" ", strip=True) == "3.747 +375 (+11,1%)"
     assert "vergeleken met 2021" in soup.get_text()

@@ -133,9 +133,8 @@ _BODY_ATTRIBUTES = {
     "source": {"srcset", "media"},
     "ol": {"start"},
     "div": {"tabindex"},
-    # data-label: a cell's column heading, its label when a narrow screen shows a row as a block.
-    "th": {"scope", "colspan", "rowspan", "data-label"},
-    "td": {"colspan", "rowspan", "data-label"},
+    "th": {"scope", "colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
 }
 _STYLE_PROPERTIES = {"text-align", "margin-bottom"}
 

@@ -5,6 +5,8 @@
 
 - `html`: the HTML book, one page per chapter, and what both outputs share (a chapter's
   cleaned body, the site's title and colophon);
+- `downloads`: the figures to download, a CSV under each table and one workbook per edition
+  (and each table cell's label for narrow screens);
 - `pdf`: the PDF, every chapter in one HTML document laid out by WeasyPrint;
 - `quarto`: the same with Quarto, where `quarto` is installed;
 - `result`: what every renderer makes (`Rendered`): the HTML book, the PDF, which renderer,

@@ -635,6 +635,7 @@ def render_html(book: Book, chapters: list[Path], out_dir: Path, *, meta: Mappin
         loaded = [pages.chapter(Path(c), slugs) for c in chapters]
     else:
         loaded = [load_chapter(Path(c), chapter_slugs=slugs) for c in chapters]
+    loaded, workbook = with_downloads(loaded, out_dir, site)
 
     nav = [_Page("index.html", "Voorpagina")] + [
         _Page(f"{c.slug}.html", c.title, c.sections) for c in loaded
@@ -652,6 +653,7 @@ def render_html(book: Book, chapters: list[Path], out_dir: Path, *, meta: Mappin
         prev=None,
         next=nav[1] if len(nav) > 1 else None,
         page_title=site.running_title,
+        workbook=workbook,
     )
     files = {"index.html": index_html}
     tpl = env.get_template("chapter.html.j2")
@@ -664,6 +666,7 @@ def render_html(book: Book, chapters: list[Path], out_dir: Path, *, meta: Mappin
             prev=nav[i - 1],
             next=nav[i + 1] if i + 1 < len(nav) else None,
             page_title=f"{chapter.title} — {site.running_title}",
+            workbook=workbook,
         )
     for name, html in files.items():
         if write_if_changed(out_dir / name, html):
@@ -677,3 +680,10 @@ def render_html(book: Book, chapters: list[Path], out_dir: Path, *, meta: Mappin
         pages.forget_all_but(given)
     return out_dir / "index.html"
 
+
+def with_downloads(chapters: list[Chapter], out_dir: Path, site: Site) -> tuple[list[Chapter], Any]:
+    """The figures to download (`downloads.py`): a CSV per table, linked under it, and the
+    edition's workbook (returned, for the links on the pages; None without tables)."""
+    from jaarverslag.render import downloads
+
+    return downloads.publish(chapters, out_dir, site)

@@ -18,7 +18,7 @@ import pandas as pd
 from ...data.read import DataError
 from ...style import fmt_int, fmt_pct, fmt_signed, is_missing
 from .suppress import suppress_table
-from .tables import Comparison, Table
+from .tables import MINUS, Comparison, Table, minus
 
 if TYPE_CHECKING:
     from ...edition import Edition
@@ -37,10 +37,11 @@ def _or_dash(fmt: Callable[[Any], str]) -> Callable[[object], str]:
 @dataclass(frozen=True)
 class Change:
     """This year's figure against last year's: the difference, and the difference as a fraction
-    of last year's figure (None when that was 0). Shown as "+12 (+4,0%)".
+    of last year's figure (None when that was 0). Shown as "+12 (+4,0%)", a decrease with a
+    true minus sign (U+2212), as typesetting writes it: "−4 (−4,0%)".
 
     >>> str(Change(12, 0.04)), str(Change(-4, -0.04)), str(Change(5, None))
-    ('+12 (+4,0%)', '-4 (-4,0%)', '+5')
+    ('+12 (+4,0%)', '−4 (−4,0%)', '+5')
     """
 
     diff: int
@@ -48,7 +49,8 @@ class Change:
 
     def __str__(self) -> str:
         text = fmt_signed(self.diff)
-        return text if self.fraction is None else f"{text} ({fmt_pct(self.fraction, signed=True)})"
+        text = text if self.fraction is None else f"{text} ({fmt_pct(self.fraction, signed=True)})"
+        return minus(text)
 
 
 def change(now: Any, before: Any) -> Change | None:
@@ -66,8 +68,9 @@ def change(now: Any, before: Any) -> Change | None:
 def compare(table: Table, previous: Table, *, key: str, columns: CompareColumns,
             year: int, previous_year: int) -> Table:
     """The table with, after each compared column, last year's figure and the change (a `Change`:
-    absolute and in percent, in one column so the table still fits a page); rows are matched on
-    `key` (the total row on its label).
+    absolute and in percent); rows are matched on `key` (the total row on its label). The
+    frame keeps all three; the table shows this year's figure with the change under it, in
+    one cell, so it fits a narrow column (`tables.Table`).
 
     `columns` is a list of headings, or a mapping of heading to a short name that tells
     the change columns apart when more than one column is compared. The compared
@@ -105,8 +108,8 @@ def compare(table: Table, previous: Table, *, key: str, columns: CompareColumns,
         numeric = [now_name if c == column else c for c in numeric] + [old_name, diff_name]
         made[column] = (now_name, old_name, diff_name)
     notes = list(table.notes)
-    notes.append(f"Verschil: hoeveel meer (+) of minder (-) dan in {previous_year}, met tussen haakjes "
-                 "de verandering in procenten.")
+    notes.append(f"Verschil (onder elk cijfer van {year}): hoeveel meer (+) of minder ({MINUS}) dan in "
+                 f"{previous_year}, met tussen haakjes de verandering in procenten.")
     if any(pd.isna(frame[names[1]]).any() for names in made.values()):
         notes.append(f"{NO_FIGURE}: geen cijfer voor {previous_year}.")
     gone = [k for k in old.index if k not in set(frame[key])]

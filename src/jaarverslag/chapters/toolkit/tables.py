@@ -9,6 +9,16 @@ Besides the tables themselves, the kinds every chapter has: top-N lists per
 gemeente (`ranked`, `ranked_for`) and a count per gemeente with its top-N list
 (`count_and_top`). A chapter wraps its table function in `compare.for_edition`
 to add last year's figures and hide small numbers.
+
+How a table reads on a narrow screen depends on its kind (`Table.narrow`; see
+docs/tabellen.md): a short list stays a table ("fit"), a table of records (a row per
+gemeente with its measures and lists) reflows into a labelled block per row
+("blocks", each cell labelled by its column heading), and a cross table of counts keeps its
+first column in place and scrolls sideways with a cue ("scroll"). A table compared with
+last year shows the change under this year's figure, in the same cell.
+
+`figures()` gives the figures as shown, for the downloads (CSV and a workbook); each
+table's notebook output carries them in its metadata (`TABLE_META`).
 """
 
 from __future__ import annotations
@@ -23,8 +33,45 @@ import pandas as pd
 
 from ...data.contract import by_name
 from ...edition import Edition
-from ...style import RANK_CLASS, TABLE_CLASS, UNKNOWN, fmt_int, is_missing
+from ...style import RANK_CLASS, TABLE_CLASS, UNKNOWN, fmt_eur, fmt_int, is_missing
 from .suppress import Suppressed
+
+#: The key of a table's figures in the metadata of its notebook output (`Figures.as_json`).
+TABLE_META = "jaarverslag-table"
+#: How a narrow screen shows a table (see the module's docstring).
+NARROW_KINDS = ("fit", "blocks", "scroll")
+MINUS = "\u2212"  # the true minus sign of a change
+
+
+def minus(text: str) -> str:
+    """A signed figure with a true minus sign (U+2212) instead of a hyphen.
+
+    >>> minus("-1.380 (-4,0%)")
+    '\u22121.380 (\u22124,0%)'
+    """
+    return text.replace("-", MINUS)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A table's figures as the reader sees them, for a download: the caption, the column
+    headings and the rows. A cell is a whole number, a percentage (a float, in `percent`
+    columns, e.g. 10.1 for 10,1%) or text as shown (a hidden count as "<5" or "x", a list as
+    "1. a 2. b", unknown as "onbekend")."""
+
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[int | float | str, ...], ...]
+    percent: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"caption": self.caption, "columns": list(self.columns),
+                "rows": [list(r) for r in self.rows], "percent": list(self.percent)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Figures:
+        return cls(str(data["caption"]), tuple(map(str, data["columns"])),
+                   tuple(tuple(r) for r in data["rows"]), tuple(map(str, data.get("percent", ()))))
 
 
 @dataclass(frozen=True)
@@ -82,8 +129,12 @@ class Table:
     # A column that sums the other counts of its row (e.g. all gemeenten together).
     total_column: str | None = None
     comparison: Comparison | None = None
+    # How a narrow screen shows it: "fit", "blocks" or "scroll"; default: from its shape.
+    narrow: str | None = None
 
     def __post_init__(self) -> None:
+        if self.narrow is not None and self.narrow not in NARROW_KINDS:
+            raise ValueError(f"narrow moet een van {', '.join(NARROW_KINDS)} zijn, niet {self.narrow!r}")
         if self.numeric is None:
             self.numeric = tuple(c for c in self.frame.columns if _is_numeric(self.frame[c]))
         if self.counts is None:
@@ -95,27 +146,92 @@ class Table:
         """The rows without the total row."""
         return self.frame.iloc[:-1] if self.total else self.frame
 
+    def _shown(self) -> list[tuple[str, str | None]]:
+        """The columns as shown: (column, its change column or None). A compared column shows
+        this year's figure with the change under it; last year's figure is not shown."""
+        changes: dict[str, str] = {}
+        hidden: set[str] = set()
+        for now, old, diff in (self.comparison.columns.values() if self.comparison else ()):
+            changes[now] = diff
+            hidden |= {old, diff}
+        return [(c, changes.get(c)) for c in self.frame.columns if c not in hidden]
+
+    def narrow_kind(self) -> str:
+        """How a narrow screen shows the table (`narrow`, or from its shape): two columns, or
+        three without lists, fit; a cross table (five or more columns after the first, all
+        counts with one-word headings, such as gemeenten) scrolls with its first column fixed;
+        any other table reflows into a block per row."""
+        if self.narrow is not None:
+            return self.narrow
+        shown = [c for c, _ in self._shown()]
+        numeric = set(self.numeric or ())
+        rest = shown[1:]
+        lists = sum(any(isinstance(v, Ranked | Fact) for v in self.frame[c]) for c in rest)
+        if len(shown) <= 2 or (len(shown) == 3 and not lists):
+            return "fit"
+        if (len(rest) >= 5 and self.comparison is None and all(c in numeric for c in rest)
+                and all(" " not in str(c).strip() for c in rest)):
+            return "scroll"
+        return "blocks"
+
+    def _heading(self, column: str, change: str | None) -> str:
+        """A column's heading; a compared one says what the line under each figure is."""
+        if change is None or self.comparison is None:
+            return escape(str(column))
+        return f'{escape(str(column))}<br><span class="jv-change">verschil met {self.comparison.previous_year}</span>'
+
     def _repr_html_(self) -> str:
         numeric = set(self.numeric or ())
-        head = "".join(f'<th scope="col"{_num(c in numeric)}>{escape(str(c))}</th>'
-                       for c in self.frame.columns)
+        shown = self._shown()
+        head = "".join(f'<th scope="col"{_num(c in numeric)}>{self._heading(c, change)}</th>' for c, change in shown)
         rows = []
         last = len(self.frame) - 1
         for i, (_, row) in enumerate(self.frame.iterrows()):
             cells = []
-            for j, column in enumerate(self.frame.columns):
+            for j, (column, change) in enumerate(shown):
                 tag = "th" if j == 0 and self.row_header else "td"
                 scope = ' scope="row"' if tag == "th" else ""
                 text = cell_html(row[column], self.formats.get(column))
+                if change is not None:
+                    text += f'<br><span class="jv-change">{change_html(row[change])}</span>'
                 cells.append(f"<{tag}{scope}{_num(column in numeric)}>{text}</{tag}>")
             total = ' class="total"' if self.total and i == last else ""
             rows.append(f"<tr{total}>{''.join(cells)}</tr>")
         notes = "".join(f'<p class="jv-note">{escape(n)}</p>' for n in self.notes)
+        kind = self.narrow_kind()
+        # A cross table's caption stays in view (and wraps) while the table scrolls under it.
+        caption = f'<span class="jv-caption">{escape(self.caption)}</span>' if kind == "scroll" \
+            else escape(self.caption)
         return (
-            f'<div class="jv-table-wrap" role="region" tabindex="0" aria-label="{escape(self.caption)}">'
-            f'<table class="{TABLE_CLASS}"><caption>{escape(self.caption)}</caption>'
+            f'<div class="jv-table-wrap {_kind_classes(kind, len(shown))}" role="region" tabindex="0" '
+            f'aria-label="{escape(self.caption)}"><table class="{TABLE_CLASS}"><caption>{caption}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{notes}</div>"
         )
+
+    def figures(self) -> Figures:
+        """The figures as shown (see `Figures`): a compared column gives this year's figure and
+        the change, as a number and in percent; a hidden cell stays hidden."""
+        columns: list[str] = []
+        percent: list[str] = []
+        for column, change in self._shown():
+            columns.append(str(column))
+            if change is not None and self.comparison is not None:
+                name = f"{column}: verschil met {self.comparison.previous_year}"
+                columns += [name, f"{name} (%)"]
+                percent.append(f"{name} (%)")
+        rows = []
+        for _, row in self.frame.iterrows():
+            cells: list[int | float | str] = []
+            for column, change in self._shown():
+                cells.append(cell_figure(row[column], self.formats.get(column)))
+                if change is not None:
+                    cells += change_figures(row[change])
+            rows.append(tuple(cells))
+        return Figures(self.caption, tuple(columns), tuple(rows), tuple(percent))
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, str], dict[str, Any]]:
+        """The HTML, with the figures for the downloads in the output's metadata."""
+        return {"text/html": self._repr_html_()}, {TABLE_META: self.figures().as_json()}
 
     def __repr__(self) -> str:
         return f"{self.caption}\n{self.frame.to_string(index=False)}"
@@ -139,6 +255,53 @@ def cell_html(value: Any, fmt: Callable[[Any], str] | None = None) -> str:
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return fmt_int(value)
     return escape(str(value))
+
+
+def change_html(value: Any) -> str:
+    """The change under a compared figure: "+12 (+4,0%)" with a true minus, a hidden one, or "–"
+    where last year has no figure."""
+    if isinstance(value, Suppressed):
+        return cell_html(value)
+    if is_missing(value):
+        return "\u2013"
+    return escape(minus(str(value)))
+
+
+def cell_figure(value: Any, fmt: Callable[[Any], str] | None = None) -> int | str:
+    """One cell for a download: a whole number as a number, anything else as the text shown.
+
+    >>> cell_figure(6421), cell_figure(Suppressed(5)), cell_figure(Ranked(("a", "b"))), cell_figure(None)
+    (6421, '<5', '1. a 2. b', 'onbekend')
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and fmt in (None, fmt_int, fmt_eur):
+        return int(value)
+    if isinstance(value, Suppressed | Ranked | Fact):
+        return str(value)
+    if fmt is not None:
+        return fmt(value)
+    if is_missing(value):
+        return UNKNOWN
+    return str(value)
+
+
+def change_figures(value: Any) -> list[int | float | str]:
+    """A change for a download: the difference and the change in percent (one decimal, as
+    shown); hidden ("x") or "–" (no figure last year) in both."""
+    if isinstance(value, Suppressed):
+        return [str(value), str(value)]
+    if is_missing(value):
+        return ["\u2013", "\u2013"]
+    diff, fraction = getattr(value, "diff", None), getattr(value, "fraction", None)
+    if diff is None:
+        return [str(value), ""]
+    return [int(diff), "" if fraction is None else round(float(fraction) * 100, 1)]
+
+
+def _kind_classes(kind: str, columns: int) -> str:
+    """The classes of a table's region that the screen's CSS reads: the narrow kind and the
+    number of columns shown. (Each cell's label, `data-label`, is added where the page is made:
+    `render/downloads.py`.)"""
+    return f"jv-{kind} jv-cols-{min(columns, 8)}"
 
 
 def _is_numeric(series: pd.Series) -> bool:
@@ -223,6 +386,20 @@ class GroupedTable:
                          f"{cell_html(row[column])}</{tag}>")
         return f"<tr>{''.join(cells)}</tr>"
 
+    def narrow_kind(self) -> str:
+        """A grouped list of up to three columns fits; a wider one reflows into blocks."""
+        return "fit" if len(self.columns) <= 3 else "blocks"
+
+    def figures(self) -> Figures:
+        """The figures as shown, a row per row with its groups in the first columns."""
+        columns = [*self.groups, *self.columns]
+        rows = [tuple("" if is_missing(row[g]) else cell_figure(row[g]) for g in self.groups)
+                + tuple(cell_figure(row[c]) for c in self.columns) for _, row in self.frame.iterrows()]
+        return Figures(self.caption, tuple(map(str, columns)), tuple(rows))
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, str], dict[str, Any]]:
+        return {"text/html": self._repr_html_()}, {TABLE_META: self.figures().as_json()}
+
     def _repr_html_(self) -> str:
         numeric = self._numeric()
         head = "".join(f'<th scope="col"{_num(c in numeric)}>{escape(str(c))}</th>'
@@ -241,8 +418,8 @@ class GroupedTable:
         body = "".join(f"<tbody>{''.join(rows)}</tbody>" for rows in bodies)
         notes = "".join(f'<p class="jv-note">{escape(n)}</p>' for n in self.notes)
         return (
-            f'<div class="jv-table-wrap" role="region" tabindex="0" '
-            f'aria-label="{escape(self.caption)}">'
+            f'<div class="jv-table-wrap {_kind_classes(self.narrow_kind(), len(self.columns))}" role="region" '
+            f'tabindex="0" aria-label="{escape(self.caption)}">'
             f'<table class="{TABLE_CLASS}"><caption>{escape(self.caption)}</caption>'
             f"<thead><tr>{head}</tr></thead>{body}</table>{notes}</div>"
         )
