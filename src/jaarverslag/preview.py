@@ -28,12 +28,12 @@ import html
 import json
 import mimetypes
 import os
+import queue
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -301,9 +301,20 @@ class Preview:
             self._say(f"Voorbeeld van {self.year} op {url}  (Ctrl-C stopt)")
             if open_browser:
                 _open(url, self.stream)
+            changes: queue.Queue[set[str]] = queue.Queue()
+            watching = threading.Event()
+            threading.Thread(target=self._watch, args=(changes, watching), name="voorbeeld-volgen",
+                             daemon=True).start()
+            watching.wait(60)  # what changes during the first pass is seen too
             self.update("begin")
-            for changes in self._changes():
-                self.update(changes)
+            while True:
+                try:
+                    batch = changes.get(timeout=1)
+                except queue.Empty:
+                    continue
+                while not changes.empty():  # what came in during the last pass: one pass for all of it
+                    batch |= changes.get_nowait()
+                self.update(self._named(batch))
         except KeyboardInterrupt:
             pass
         finally:
@@ -320,23 +331,38 @@ class Preview:
         print("Voorbeeld gestopt.", file=self.stream, flush=True)
         return 0
 
-    def _changes(self) -> Iterator[str]:
-        """Each batch of changes to what is watched, named as the terminal shows it."""
+    def _watch(self, out: queue.Queue[set[str]], watching: threading.Event) -> None:
+        """Put each batch of changes to what is watched in `out`, from the moment `watching` is set
+        until the preview stops (a thread of its own: nothing is missed while a pass runs)."""
         import watchfiles
 
         ignore = watchfiles.DefaultFilter(
             ignore_dirs=(*watchfiles.DefaultFilter.ignore_dirs, ".ipynb_checkpoints"),
             ignore_paths=[self.out_root.resolve()])
-        for changes in watchfiles.watch(*self.watched(), watch_filter=ignore, stop_event=self.stopping,
-                                        debounce=1600, step=50, rust_timeout=1000):
-            changed = sorted({paths.relative(Path(p)) for _, p in changes})
-            own = [p for _, p in changes if p.endswith(".py") and Path(p).resolve().is_relative_to(paths.PACKAGE)
-                   and not Path(p).resolve().is_relative_to(paths.PACKAGE / "chapters")]
-            if own:
-                self._say("De code van het pakket zelf veranderde: hoofdstukken die die code lazen draaien opnieuw, "
-                          "maar het voorbeeld zelf (gegevens lezen, pagina's maken) werkt met de code van zijn start. "
-                          "Start het opnieuw (Ctrl-C) om die wijziging ook daar te zien.")
-            yield ", ".join(changed[:3]) + (f" en {len(changed) - 3} meer" if len(changed) > 3 else "")
+        try:
+            # The watcher is in place once it first yields: an empty set after `rust_timeout` ms.
+            for changes in watchfiles.watch(*self.watched(), watch_filter=ignore, stop_event=self.stopping,
+                                            debounce=1600, step=50, rust_timeout=200, yield_on_timeout=True,
+                                            raise_interrupt=False):
+                watching.set()
+                if changes:
+                    out.put({p for _, p in changes})
+        except Exception as err:  # noqa: BLE001 - the pages are still served, only no longer redone
+            self._say(f"Wijzigingen worden niet meer gevolgd ({type(err).__name__}: {err}); start het voorbeeld "
+                      "opnieuw.")
+        finally:
+            watching.set()
+
+    def _named(self, changed: set[str]) -> str:
+        """A batch of changed files as the terminal names it."""
+        own = [p for p in changed if p.endswith(".py") and Path(p).resolve().is_relative_to(paths.PACKAGE)
+               and not Path(p).resolve().is_relative_to(paths.PACKAGE / "chapters")]
+        if own:
+            self._say("De code van het pakket zelf veranderde: hoofdstukken die die code lazen draaien opnieuw, "
+                      "maar het voorbeeld zelf (gegevens lezen, pagina's maken) werkt met de code van zijn start. "
+                      "Start het opnieuw (Ctrl-C) om die wijziging ook daar te zien.")
+        names = sorted({paths.relative(Path(p)) for p in changed})
+        return ", ".join(names[:3]) + (f" en {len(names) - 3} meer" if len(names) > 3 else "")
 
 
 def inject(page: str, version: int, error: str | None) -> str:
