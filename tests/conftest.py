@@ -90,6 +90,24 @@ def built(tmp_path_factory) -> Path:
     return once_per_run(tmp_path_factory, "report-2022", build_every_edition) / "2022"
 
 
+def build_with_previous_year(folder: Path) -> None:
+    """data/2022 as it is and a made-up data/2023 (2022 times 1.1, see test_yoy), built for 2023."""
+    from test_yoy import make_previous_year
+
+    data = folder / "data"
+    shutil.copytree(DATA_DIR / "2022", data / "2022")
+    make_previous_year(data, year=2023, factor=1.1, source=2022)
+    assert main(["build", "--year", "2023", "--data-dir", str(data), "--out", str(folder / "out")]) == 0
+
+
+@pytest.fixture(scope="session")
+def report_with_previous_year(tmp_path_factory) -> Path:
+    """The whole organisation's 2023 edition of a report that compares with 2022: its html/ folder."""
+    out = once_per_run(tmp_path_factory, "report-2023-vorig-jaar", build_with_previous_year) / "out" / "2023"
+    entry = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["editions"]["wijkkracht"]
+    return (out / entry["html"]).parent
+
+
 @pytest.fixture(scope="session")
 def manifest(built) -> dict:
     return json.loads((built / "manifest.json").read_text(encoding="utf-8"))
@@ -199,7 +217,7 @@ def hostile(hostile_base, tmp_path):
 
 # Fixtures that build a report or start a kernel or a browser (a test using one is slow).
 SLOW_FIXTURES = {"built", "manifest", "html_pages", "pdf_text", "every_edition", "hostile", "hostile_base",
-                 "published", "public_edition", "browser"}
+                 "published", "public_edition", "browser", "report_with_previous_year"}
 # Functions that build a report or run a chapter in a kernel (a test calling one is slow).
 STARTS_KERNELS = {"build_report", "build_all", "run_chapter", "run_chapters", "Runner"}
 

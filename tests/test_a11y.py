@@ -1,8 +1,11 @@
 """Accessibility of the HTML book, checked in real headless Chromium with axe-core.
 
-Renders the fixture book, opens every page at desktop (1280 px) and phone
-(375 px) width, and asserts that axe finds no serious or critical violations
-(colour contrast included), that the page never scrolls sideways, and that the
+Opens every page of the fixture book, of the 2022 report and of a report that compares
+with the year before (2023 made from 2022, `report_with_previous_year`) at desktop
+(1280 px), tablet (768 px) and phone (375 px) width, in one browser, and asserts that
+axe finds no serious or critical violations (colour contrast included), that the page
+never scrolls sideways, that no element is wider than the element it sits in (a cross
+table may scroll inside its region, with its cue shown: docs/tabellen.md), and that the
 house font is loaded. Skipped where Debian's chromium is not installed.
 """
 
@@ -22,17 +25,51 @@ FLAGS = [f for f in CHROMIUM_FLAGS if f != "--headless"]  # playwright adds its 
 FIXTURE = RENDER_PROJECT
 META = render_meta({"Gegevensjaar": "2022", "Versie (git)": "abc1234"}, subtitle="Editie gemeente Hengelo",
                    pdf_href="../jaarverslag-2022.pdf")
-WIDTHS = (1280, 375)
+WIDTHS = (1280, 768, 375)
+# What does not fit, on the page as shown: a table wider than its region (a cross table may
+# scroll, when it says so above its first column), an element sticking out of its parent,
+# the page scrolling sideways. Hidden and positioned elements, and what a cross table
+# scrolls, are left out.
+NOT_FITTING = """() => {
+  const problems = [];
+  const name = (el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")} "${
+    (el.textContent || "").trim().slice(0, 50)}"`;
+  for (const wrap of document.querySelectorAll(".jv-table-wrap")) {
+    const over = wrap.scrollWidth - wrap.clientWidth;
+    if (over <= 1) continue;
+    const caption = wrap.querySelector(".jv-caption");
+    const cue = caption !== null && getComputedStyle(caption, "::after").display !== "none";
+    if (!wrap.classList.contains("jv-scroll")) problems.push(`${name(wrap)} is ${over}px wider than its column`);
+    else if (!cue) problems.push(`${name(wrap)} scrolls ${over}px without saying so`);
+  }
+  for (const el of document.body.querySelectorAll("*")) {
+    const parent = el.parentElement;
+    if (parent === null || el.closest(".jv-scroll table")) continue;
+    const head = el.closest("thead");  // a table shown as blocks keeps its headings, hidden, for screen readers
+    if (head !== null && getComputedStyle(head).position === "absolute") continue;
+    const style = getComputedStyle(el);
+    if (["absolute", "fixed"].includes(style.position) || style.display === "none") continue;
+    const r = el.getBoundingClientRect(), p = parent.getBoundingClientRect();
+    if (r.width > 0 && r.height > 0 && (r.right > p.right + 1 || r.left < p.left - 1)) {
+      problems.push(`${name(el)} sticks out of ${name(parent)} (${Math.round(r.left)}-${Math.round(r.right)}px in ${
+        Math.round(p.left)}-${Math.round(p.right)}px)`);
+    }
+  }
+  return problems;
+}"""
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium ontbreekt")
 
 
-@pytest.fixture(scope="module", params=["fixture", "report-2022"])
+@pytest.fixture(scope="module", params=["fixture", "report-2022", "report-2023-vorig-jaar"])
 def pages(request, tmp_path_factory) -> list[Path]:
-    """The fixture book, and the real 2022 report as `make report` builds it."""
+    """The fixture book, the real 2022 report as `make report` builds it, and a 2023 report
+    that compares with 2022 (its tables show the change under each figure)."""
     if request.param == "report-2022":
         built, manifest = request.getfixturevalue("built"), request.getfixturevalue("manifest")
         return sorted((built / manifest["editions"]["wijkkracht"]["html"]).parent.glob("*.html"))
+    if request.param == "report-2023-vorig-jaar":
+        return sorted(request.getfixturevalue("report_with_previous_year").glob("*.html"))
     book = read_book(FIXTURE / "_quarto.yml")
     out = tmp_path_factory.mktemp("a11y")
     render_html(book, [FIXTURE / c for c in book.notebooks], out, meta=META)
@@ -81,6 +118,8 @@ def test_pages_fit_the_screen_and_use_the_house_font(browser, pages, width):
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 0, f"{html.name} schuift {overflow}px opzij op {width}px"
+            problems = page.evaluate(NOT_FITTING)
+            assert not problems, f"{html.name} @ {width}px:\n" + "\n".join(problems)
             assert page.evaluate("document.fonts.check('16px \"Source Sans 3\"')"), html.name
             loaded = page.evaluate(
                 "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
@@ -90,7 +129,8 @@ def test_pages_fit_the_screen_and_use_the_house_font(browser, pages, width):
 
 
 def test_phone_menu_and_focusable_tables(browser, pages):
-    """At 375 px the chapter list sits in a closed <details>; tables can be reached by keyboard."""
+    """At 375 px the chapter list sits in a closed <details>; tables can be reached by keyboard;
+    a table of records is a labelled block per row, and a table that scrolls says so."""
     context = browser.new_context(viewport={"width": 375, "height": 800}, offline=True)
     page = context.new_page()
     try:
@@ -101,10 +141,19 @@ def test_phone_menu_and_focusable_tables(browser, pages):
         page.click("details.nav-mobile summary")
         assert page.is_visible("details.nav-mobile nav a[href='wijkhuizen.html']")
         wraps = page.locator(".jv-table-wrap")
+        blocks = page.locator(".jv-blocks table tbody tr")
+        assert blocks.count(), "a table of records on the clienten page"
+        assert blocks.first.evaluate("el => getComputedStyle(el).display") == "block"
+        cell = blocks.first.locator("td").first
+        assert cell.get_attribute("data-label")  # its column heading, shown before it
+        assert cell.evaluate("el => getComputedStyle(el, '::before').content") not in ("none", "normal", "")
         scrolling = [i for i in range(wraps.count())
                      if wraps.nth(i).evaluate("el => el.scrollWidth > el.clientWidth")]
-        assert scrolling, "a wide table scrolls sideways inside its region at 375 px"
-        wide = wraps.nth(scrolling[0])
+        for i in scrolling:  # only a cross table scrolls, and it says so
+            assert wraps.nth(i).evaluate("el => el.classList.contains('jv-scroll')")
+            assert wraps.nth(i).locator(".jv-caption").evaluate(
+                "el => getComputedStyle(el, '::after').display") == "block"
+        wide = wraps.nth(scrolling[0] if scrolling else 0)
         wide.focus()
         assert page.evaluate("document.activeElement.classList.contains('jv-table-wrap')")
         page.keyboard.press("Tab")  # the skip link is first in the tab order of a fresh page
