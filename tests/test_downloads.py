@@ -131,6 +131,8 @@ def test_a_table_without_figures_is_read_from_the_page_and_publishing_twice_chan
     assert names == ["jaarverslag-2022-wijkkracht-cijfers.xlsx", "proef-1-clienten-2022.csv",
                      "proef-2-proef-tabel-2.csv"]
     assert read_csv(tmp_path / "html" / "cijfers" / names[2]) == [["Wie", "Hoeveel"], ["Borne", "1.204"]]
+    markdown = BeautifulSoup(twice.body, "html.parser").select("table")[-1]  # a scope for each header cell
+    assert [th.get("scope") for th in markdown.select("th")] == ["col", "col"]
     assert workbook is not None and workbook.tables == 2
 
 
@@ -180,6 +182,14 @@ def test_every_table_links_to_a_csv_with_the_figures_it_shows(html_dir):
             assert shown == given, (page, caption, tr.get_text(" | ", strip=True), row)
         seen += 1
     assert seen >= 15, f"only {seen} tables in {html_dir}"
+
+
+def test_every_header_cell_has_its_scope(html_dir):
+    for page in html_dir.glob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for th in soup.select("table th"):
+            want = {"col"} if th.find_parent("thead") else {"row", "rowgroup"}
+            assert th.get("scope") in want, (page.name, str(th)[:80])
 
 
 def test_the_edition_has_a_workbook_with_a_sheet_per_table(html_dir):

@@ -267,9 +267,13 @@ def _heading_text(th: Tag) -> str:
 
 def label_cells(table: Tag) -> None:
     """Each body cell gets its column heading as `data-label`; the table's region gets a narrow
-    kind when it has none (`jv-fit` up to three columns, else `jv-blocks`)."""
+    kind when it has none (`jv-fit` up to three columns, else `jv-blocks`); a header cell
+    without a scope (a table written in Markdown) gets one: `col` in the head, `row` in the body."""
     import copy
 
+    for th in table.find_all("th"):
+        if not th.get("scope"):
+            th["scope"] = "col" if th.find_parent("thead") is not None else "row"
     head = table.find("thead")
     headings = [_heading_text(copy.copy(th)) for th in head.find_all("th")] if head is not None else []
     for tr in table.find_all("tr"):
