@@ -150,6 +150,11 @@ def test_every_table_of_a_public_edition_hides_its_small_counts_in_its_figures()
     assert hidden, "a public edition of Borne has small counts to hide"
 
 
+def test_the_pdf_links_the_workbook_beside_it():
+    assert SITE.pdf_downloads == [("Alle cijfers in één Excel-bestand",
+                                   "html/cijfers/jaarverslag-2022-wijkkracht-cijfers.xlsx")]
+
+
 def test_the_workbook_is_the_same_with_source_date_epoch(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     figures = [("Proef", counts([("Borne", 7)]).figures())]

@@ -111,6 +111,14 @@ class Site:
     font_family: str = HOUSE_FONT_FAMILY
 
     @property
+    def pdf_downloads(self) -> list[tuple[str, str]]:
+        """The figures to download as the PDF's edition page links them: (text, address from the
+        PDF, which sits beside html/). See `downloads.pdf_links`."""
+        from jaarverslag.render.downloads import pdf_links
+
+        return pdf_links(self)
+
+    @property
     def running_title(self) -> str:
         """`Jaarverslag 2022 — Wijkkracht`: footer text and document title."""
         if self.organisation and self.organisation not in self.title:
