@@ -240,10 +240,20 @@ def names_used(function, module: str, seen: set | None = None) -> set[str]:
     return names
 
 
+def asks_for_slow_fixture(item: pytest.Item) -> bool:
+    """A fixture of the test that takes a slow one by name (`request.getfixturevalue("built")`)."""
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    for definition in (d for defs in definitions.values() for d in defs):
+        code = getattr(definition.func, "__code__", None)
+        if code is not None and SLOW_FIXTURES & set(code.co_consts):
+            return True
+    return False
+
+
 def is_slow(item: pytest.Item) -> bool:
     if item.path.suffix == ".ipynb":  # a notebook cell, run by nbval in a kernel
         return True
-    if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+    if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or asks_for_slow_fixture(item):
         return True
     function = getattr(item, "function", None)
     return function is not None and bool(STARTS_KERNELS & names_used(function, function.__module__))
