@@ -19,21 +19,23 @@ The project's build/ is never touched.
 (f) limit      every code cell exec()'d in one plain process (fresh dict per
                notebook, parameters injected, results and display() captured
                as notebook outputs), then render_html + render_pdf
-(g) build x2   (b) again, each run into its own empty output folder: the build's
-               runner, a fresh kernel per chapter, two chapters at a time
-(h) plain x2   papermill with a fresh kernel per chapter ("python3"), two chapters
-               at a time (a ThreadPoolExecutor(2), as many as the build's kernels
-               on two cores), the build's parameters, then render_html + render_pdf
-               (g) and (h) run in turn, RUNS times each; the table shows the median
-               of each column. The build's own bookkeeping (cache, tracing of
-               reads, progress) should cost little: (g) / (h) <= 1.1. Until
-               issue 11 the build kept its kernels warm between chapters; that
-               pool won (h) by 1.24x, under the 1.3x asked of it, and was removed.
+(g) preview    an edit reaching the page of `jaarverslag preview`: bench/preview_bench.py,
+               which `make bench` runs after this script
 (i) processes  `jaarverslag build --year 2022` with nothing changed and
                `jaarverslag --help`, each a whole process from start to exit,
                median of 5 after one warm-up run, against their targets; and the
                five largest cumulative times in `python -X importtime -c
                "import jaarverslag.cli"` (median of 3), what start-up pays for.
+(j) build x2   (b) again, each run into its own empty output folder: the build's
+               runner, a fresh kernel per chapter, two chapters at a time
+(k) plain x2   papermill with a fresh kernel per chapter ("python3"), two chapters
+               at a time (a ThreadPoolExecutor(2), as many as the build's kernels
+               on two cores), the build's parameters, then render_html + render_pdf
+               (j) and (k) run in turn, RUNS times each; the table shows the median
+               of each column. The build's own bookkeeping (cache, tracing of
+               reads, progress) should cost little: (j) / (k) <= 1.1. Until
+               issue 11 the build kept its kernels warm between chapters; that
+               pool won (k) by 1.24x, under the 1.3x asked of it, and was removed.
 
 Times: "total" is the whole process (start, imports, work), "work" the timed
 call alone. Memory: "self" and "child" are ru_maxrss of the scenario process and
@@ -64,9 +66,9 @@ PROJ_ROOT = Path(__file__).resolve().parents[1]
 YEAR = 2022
 CHANGED_CHAPTER = "jongerenwerk"
 PREFERRED_DATA = "skillz.csv"
-RUNS = 3  # (g) and (h), each; the table shows the median
-PLAIN_WORKERS = 2  # (h): chapters at a time
-OVERHEAD = 1.1  # (g) / (h): what the build may add to plain papermill on a cold build
+RUNS = 3  # (j) and (k), each; the table shows the median
+PLAIN_WORKERS = 2  # (k): chapters at a time
+OVERHEAD = 1.1  # (j) / (k): what the build may add to plain papermill on a cold build
 PROCESS_RUNS = 5  # (i): timed runs, after one warm-up
 TARGET_NO_CHANGE = 0.3  # s, `jaarverslag build --year 2022` with nothing changed
 TARGET_HELP = 0.2  # s, `jaarverslag --help`
@@ -119,7 +121,7 @@ def scenario_baseline(work: Path) -> dict:
 
 
 def scenario_plain_parallel(work: Path, out_name: str = "plain") -> dict:
-    """(h) papermill as it comes, a fresh kernel per chapter, PLAIN_WORKERS at a time; then the render."""
+    """(k) papermill as it comes, a fresh kernel per chapter, PLAIN_WORKERS at a time; then the render."""
     from concurrent.futures import ThreadPoolExecutor
 
     import papermill as pm
@@ -328,13 +330,13 @@ def median_of(runs: list[dict], label: str) -> dict:
 
 
 def build_against_plain(work: Path, runs: int) -> tuple[dict, dict]:
-    """(g) and (h) in turn, each into its own empty folder, so that noise falls on both alike."""
+    """(j) and (k) in turn, each into its own empty folder, so that noise falls on both alike."""
     build, plain = [], []
     for i in range(1, runs + 1):
-        build.append(run("build", work, f"(g) build, cold, run {i}", out_name=f"out-build-{i}"))
-        plain.append(run("plain", work, f"(h) plain papermill x{PLAIN_WORKERS}, run {i}", out_name=f"plain-{i}"))
-    return (median_of(build, f"(g) build, cold (median of {runs})"),
-            median_of(plain, f"(h) papermill x{PLAIN_WORKERS} at a time + render ({runs})"))
+        build.append(run("build", work, f"(j) build, cold, run {i}", out_name=f"out-build-{i}"))
+        plain.append(run("plain", work, f"(k) plain papermill x{PLAIN_WORKERS}, run {i}", out_name=f"plain-{i}"))
+    return (median_of(build, f"(j) build, cold (median of {runs})"),
+            median_of(plain, f"(k) papermill x{PLAIN_WORKERS} at a time + render ({runs})"))
 
 
 def _cli() -> list[str]:
@@ -426,7 +428,7 @@ def main() -> int:
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out-name", help=argparse.SUPPRESS)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    parser.add_argument("--runs", type=int, default=RUNS, help=f"runs of (g) and (h) each (default {RUNS})")
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"runs of (j) and (k) each (default {RUNS})")
     args = parser.parse_args()
     if args.scenario:
         child(args.scenario, args.work, args.out_name)
@@ -447,7 +449,7 @@ def main() -> int:
         r["d2"] = run("build", work, f"(d) data changed ({data_file})")
         r["e"] = run("editions", work, "(e) all editions, cold")
         r["f"] = run("limit", work, "(f) limit: exec() in one process + render")
-        r["g"], r["h"] = build_against_plain(work, max(1, args.runs))
+        r["j"], r["k"] = build_against_plain(work, max(1, args.runs))
         # (i) the published edition in out/ is the one (d) left: up to date, so nothing is to be done
         year_out = work / "out" / str(YEAR)
         before: dict = {}
@@ -483,7 +485,7 @@ def main() -> int:
             notes.append(f"chapters {res['chapters_s']:.2f} s, render {res['work'] - res['chapters_s']:.2f} s")
         if key == "f":
             notes.append("outputs ok" if res["sane"] else "OUTPUTS WRONG")
-        if key == "h":
+        if key == "k":
             notes.append(f"kernels started: {res['kernels']}")
         if "runs" in res:
             notes.append("runs " + ", ".join(f"{t:.1f}" for t in res["runs"]) + " s")
@@ -505,15 +507,15 @@ def main() -> int:
         ("data file changed", f"{data_file}: ran {r['d2']['ran']}", f"only {reader}", r["d2"]["ran"] == [reader]),
         ("all editions / cold", f"{ratio('e', 'b'):.2f} (work {ratio('e', 'b', 'work'):.2f}), "
          f"{len(r['e']['editions'])} editions", "<= 3", ratio("e", "b") <= 3),
-        ("build / plain x2", f"{ratio('g', 'h'):.2f} (work {ratio('g', 'h', 'work'):.2f}), "
-         f"medians of {len(r['g']['runs'])}", f"<= {OVERHEAD}", ratio("g", "h") <= OVERHEAD),
+        ("build / plain x2", f"{ratio('j', 'k'):.2f} (work {ratio('j', 'k', 'work'):.2f}), "
+         f"medians of {len(r['j']['runs'])}", f"<= {OVERHEAD}", ratio("j", "k") <= OVERHEAD),
     ]
     print()
     print("ratios on total time (work alone in brackets); targets")
     for name, value, target, met in checks:
         print(f"  {name:<22}{value:<62} target {target:<22}{'met' if met else 'NOT MET'}")
-    print(f"  The build runs each chapter in a fresh kernel, {PLAIN_WORKERS} at a time, as (h) does; what it adds")
-    print("  is its cache, the tracing of reads and the progress lines. (A warm kernel pool won (h) by only")
+    print(f"  The build runs each chapter in a fresh kernel, {PLAIN_WORKERS} at a time, as (k) does; what it adds")
+    print("  is its cache, the tracing of reads and the progress lines. (A warm kernel pool won (k) by only")
     print("  1.24x on 2 December 2026, under the 1.3x issue 11 asked of it, and was removed.)")
 
     print()
