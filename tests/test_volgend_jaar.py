@@ -151,7 +151,7 @@ def test_the_guide_names_every_total_that_must_agree_across_files():
 
 
 def test_make_look_keeps_each_year_in_its_own_folder():
-    dry = subprocess.run(["make", "-n", "look", "YEAR=2023"], cwd=PROJ_ROOT,
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "look", "YEAR=2023"], cwd=PROJ_ROOT,
                          capture_output=True, text=True, check=True).stdout
     assert dry.rstrip().endswith("build/2023/wijkkracht/jaarverslag-2023-wijkkracht.pdf build/look/2023"), dry
 
@@ -214,8 +214,9 @@ def _api(url: str, body: dict | None = None) -> dict:
 
 def lab_command(options: str) -> str:
     """The command `make lab LAB_ARGS=...` runs (the environment step before it left out: it is there)."""
-    dry = subprocess.run(["make", "-n", "lab", f"LAB_ARGS={options}"], cwd=PROJ_ROOT, capture_output=True,
-                         text=True, check=True).stdout
+    # --no-print-directory: under `make test` this make is a sub-make, which would print its folder
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "lab", f"LAB_ARGS={options}"], cwd=PROJ_ROOT,
+                         capture_output=True, text=True, check=True).stdout
     return dry.rstrip().splitlines()[-1]
 
 
