@@ -45,7 +45,6 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")  # no screen: charts are files
-import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from babel.numbers import format_decimal  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
@@ -130,7 +129,7 @@ def _count_axis(axis: Any, bins: int) -> None:
 @contextlib.contextmanager
 def _style() -> Iterator[None]:
     """The house style, and labels as plain text: a '$' in a name is no mathtext markup."""
-    with chart_style(), plt.rc_context({"text.parse_math": False}):
+    with chart_style(), matplotlib.rc_context({"text.parse_math": False}):
         yield
 
 
@@ -147,10 +146,7 @@ def _chart(draw: Callable[[Layout], Figure], alt: str, caption: str) -> Chart:
     with _style():
         fig = draw(WIDE)
         svg, png = _save(fig, "svg"), _save(fig, "png", dpi=PNG_DPI)
-        plt.close(fig)
-        fig = draw(NARROW)
-        narrow = _save(fig, "svg")
-        plt.close(fig)
+        narrow = _save(draw(NARROW), "svg")
     return Chart(svg, alt, caption, png, narrow)
 
 
@@ -228,7 +224,8 @@ def _bars_one_year(values: pd.Series, *, caption: str, subject: str, xlabel: str
     lengths = [_length(v) for v in values]
 
     def draw(layout: Layout) -> Figure:
-        fig, ax = plt.subplots(figsize=(layout.width, layout.bar * len(values) + 0.9))
+        fig = Figure(figsize=(layout.width, layout.bar * len(values) + 0.9))
+        ax = fig.subplots()
         drawn = ax.barh([_wrap(i, layout) for i in values.index], lengths, color=SERIES[0])
         _label_bars(ax, drawn, values, layout.text)
         ax.set_xlabel(_wrap(xlabel, layout, 40), fontsize=layout.text)
@@ -255,7 +252,8 @@ def _bars_two_years(values: pd.Series, previous: pd.Series, years: tuple[int, in
     olds = [_length(v) for v in previous]
 
     def draw(layout: Layout) -> Figure:
-        fig, ax = plt.subplots(figsize=(layout.width, 1.6 * layout.bar * len(values) + 1.2))
+        fig = Figure(figsize=(layout.width, 1.6 * layout.bar * len(values) + 1.2))
+        ax = fig.subplots()
         old = ax.barh([p - height / 2 for p in positions], olds, height, color=PREVIOUS, label=str(last))
         new = ax.barh([p + height / 2 for p in positions], news, height, color=SERIES[0], label=str(year))
         _label_bars(ax, new, values, layout.text)
@@ -343,8 +341,8 @@ def small_multiples(frame: pd.DataFrame, *, caption: str, subject: str, xlabel: 
         ncols = min(len(columns), layout.columns)
         nrows = -(-len(columns) // ncols)
         panel = layout.bar * (1.1 if two else 0.58) * len(rows) + 0.75
-        fig, axes = plt.subplots(nrows, ncols, figsize=(layout.width, panel * nrows + (0.5 if two else 0.3)),
-                                 sharex=True, sharey=True, squeeze=False)
+        fig = Figure(figsize=(layout.width, panel * nrows + (0.5 if two else 0.3)))
+        axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
         for ax, column in zip(axes.flat, columns, strict=False):
             offset = height / 2 if two else 0
             drawn = ax.barh([p + offset for p in positions], [_length(v) for v in values[column]], height,
