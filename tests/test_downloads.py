@@ -209,3 +209,16 @@ def test_the_edition_has_a_workbook_with_a_sheet_per_table(html_dir):
     for sheet in book.worksheets[1:]:
         words = re.sub(r"\W", "", sheet.title.split(" (")[0])
         assert len(sheet.title) <= 31 and words in re.sub(r"\W", "", sheet["A1"].value), sheet.title
+
+
+def test_the_pdf_links_the_workbook_beside_it_on_its_edition_page(built, manifest):
+    from pypdf import PdfReader
+
+    edition = manifest["editions"]["wijkkracht"]
+    pdf = built / edition["pdf"]
+    uris = [annot.get_object()["/A"]["/URI"] for page in PdfReader(pdf).pages for annot in page.get("/Annots", [])
+            if "/URI" in annot.get_object().get("/A", {})]
+    workbooks = [uri for uri in uris if uri.endswith("-cijfers.xlsx")]
+    assert workbooks == [f"html/{downloads.FOLDER}/{pdf.stem}-cijfers.xlsx"]  # relative: it works offline
+    assert (pdf.parent / workbooks[0]).is_file()
+    assert not [uri for uri in uris if uri.startswith("file:")]  # nothing points into the machine that built it

@@ -19,7 +19,6 @@ from jaarverslag.book import Book
 from jaarverslag.publish.provenance import build_time
 from jaarverslag.render.html import (
     CSS_DIR,
-    PAGE_TEMPLATES,
     TEMPLATES,
     Chapter,
     RenderError,
@@ -116,7 +115,9 @@ def render_pdf(book: Book, chapters: list[Path], out_pdf: Path, *, meta: Mapping
         string=f"@page {{ @bottom-left {{ content: {_css_string(site.running_title)}; }} }}",
         font_config=font_config,
     )
-    document = HTML(string=doc, base_url=str(PAGE_TEMPLATES) + "/", url_fetcher=_own_files_only())
+    # No base address: a relative link (the workbook beside the PDF) stays relative to the PDF,
+    # wherever it is published or downloaded, and never points into this package.
+    document = HTML(string=doc, base_url=None, url_fetcher=_own_files_only())
     options = dict(stylesheets=[css, footer], font_config=font_config)
     try:
         # PDF/UA-1: a tagged PDF that screen readers can follow (headings, tables, alt text).
