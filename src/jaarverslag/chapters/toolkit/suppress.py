@@ -20,9 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-import pandas as pd
-
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .tables import Table  # only a type here: tables imports this module
 
 SECONDARY = "x"
@@ -132,6 +132,8 @@ def hidden_cells(frame: pd.DataFrame, below: int, *, counts: Sequence[str], tota
 
 def apply(frame: pd.DataFrame, below: int, primary: set[Cell], hidden: set[Cell]) -> pd.DataFrame:
     """The frame as shown: hidden cells become `Suppressed`, other cells stay as they are."""
+    import pandas as pd  # here: the rule in words (a build's colofon) needs no pandas
+
     if not hidden:
         return frame
     out = frame.copy()
