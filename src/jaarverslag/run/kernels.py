@@ -166,6 +166,7 @@ class Kernel:
             except Exception:  # a kernel that is already gone is stopped enough
                 pass
 
+
 ENGINE = "jaarverslag"
 
 
@@ -359,8 +360,7 @@ class Runner:
             kernel, folder = self._kernel()
             job.reads = run_notebook(job, kernel, folder)
         except BaseException as err:  # noqa: BLE001 - reported to whoever waits for the job
-            # A full or read-only output folder (the connection folder) is told as such.
-            job.error = err
+            job.error = err  # execute._chapter_error names it: a cell, a timeout, a full disk
         finally:
             if kernel is not None:
                 with self._lock:
