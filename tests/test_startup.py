@@ -35,3 +35,23 @@ def test_help_loads_no_data_libraries(hostile, args):
 
 def test_a_build_with_nothing_to_do_loads_no_data_libraries(hostile):
     assert loaded(hostile.root, "build", "--year", "2022") == []
+
+
+def test_a_prose_page_renders_in_a_chapter_kernel_without_nbconvert():
+    """A prose chapter's kernel renders its page with mistune alone: nbconvert pulls in
+    jsonschema, which builds a grammar on import (about a second per kernel)."""
+    probe = ("import sys\nfrom jaarverslag.chapters.toolkit.prose import Prose\n"
+             "print(Prose('## Kop\\n\\nTekst met **6.421**.')._repr_html_())\n"
+             "print('geladen:', *sorted(m for m in ('nbconvert', 'nbformat', 'jsonschema') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    page, modules = done.stdout.rsplit("geladen:", 1)
+    assert "<h2>Kop</h2>" in page and "<strong>6.421</strong>" in page
+    assert modules.split() == []
+
+
+def test_markdown_speaks_the_plugins_of_notebook_markdown_cells():
+    from nbconvert.filters.markdown_mistune import MarkdownWithMath
+
+    from jaarverslag import markup
+
+    assert markup._PLUGINS == tuple(MarkdownWithMath.DEFAULT_PLUGINS)

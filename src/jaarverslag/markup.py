@@ -30,7 +30,6 @@ from .errors import JaarverslagError, Kind
 
 if TYPE_CHECKING:
     import mistune
-    from nbconvert.filters.markdown_mistune import MarkdownWithMath
 
 # ---- data text in Markdown -----------------------------------------------------
 
@@ -106,8 +105,8 @@ def md_link(value: object, *, where: str) -> str:
 _CLEAN_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "textarea",
                   "select", "svg", "math"}
 
-# What Markdown produces (nbconvert's mistune with its plugins: tables, strikethrough,
-# definition lists, highlighted code).
+# What Markdown produces (mistune with the plugins of `_PLUGINS`: tables, strikethrough,
+# definition lists, task lists), and highlighted code.
 _MARKDOWN_TAGS = {
     "p", "br", "hr", "em", "strong", "del", "code", "pre", "blockquote", "ul", "ol", "li", "dl", "dt", "dd",
     "h1", "h2", "h3", "h4", "h5", "h6", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
@@ -245,25 +244,33 @@ def clean_body(html: str) -> str:
 # ---- Markdown to HTML ----------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
-def _markdown() -> MarkdownWithMath:
-    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+# The Markdown that notebooks speak: nbconvert's plugins (`MarkdownWithMath.DEFAULT_PLUGINS`),
+# with mistune itself, since importing nbconvert in a chapter kernel costs a second (its
+# jsonschema builds a grammar on import) for the same HTML.
+_PLUGINS = ("strikethrough", "table", "url", "task_lists", "def_list")
 
-    return MarkdownWithMath(renderer=IPythonRenderer(escape=False, exclude_anchor_links=True))
+
+@functools.lru_cache(maxsize=1)
+def _markdown() -> mistune.Markdown:
+    import mistune
+
+    return mistune.create_markdown(escape=False, plugins=list(_PLUGINS))
 
 
 def markdown_html(source: str) -> str:
-    """Markdown as HTML, the way the notebook renderer (nbconvert) turns it into HTML;
-    not yet cleaned."""
-    return _markdown().render(source)
+    """Markdown as HTML, as a notebook's Markdown cell renders; not yet cleaned.
+
+    >>> markdown_html("## Kop\\n\\nMet **6.421** cliënten.")
+    '<h2>Kop</h2>\\n<p>Met <strong>6.421</strong> cliënten.</p>\\n'
+    """
+    return str(_markdown()(source))
 
 
 @functools.lru_cache(maxsize=1)
 def _markdown_tokens() -> mistune.Markdown:
     import mistune
-    from nbconvert.filters.markdown_mistune import MarkdownWithMath
 
-    return mistune.create_markdown(renderer=None, plugins=list(MarkdownWithMath.DEFAULT_PLUGINS))
+    return mistune.create_markdown(renderer=None, plugins=list(_PLUGINS))
 
 
 def _tokens_plain(tokens: Iterable[dict[str, Any]]) -> bool:
