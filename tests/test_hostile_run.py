@@ -147,6 +147,43 @@ def test_a_kernel_whose_cell_timed_out_is_ended_and_the_next_notebook_runs(tmp_p
     assert not list((tmp_path / ".run").iterdir())
 
 
+def test_a_spare_kernel_has_its_libraries_loaded_sees_nothing_of_the_notebook_before_and_stops_with_the_runner(
+        tmp_path: Path) -> None:
+    from conftest import make_book
+
+    from jaarverslag.run.kernels import PRELOAD, Job, Runner
+
+    look = f"import sys\nprint(sorted(m for m in {PRELOAD!r} if m in sys.modules), 'x' in dir(), flush=True)\nx = 1"
+    make_book(tmp_path / "boek", {"eerste": look, "tweede": look})
+    make_book(tmp_path / "ander", {"derde": look})
+    pool = Runner(1, files=tmp_path / ".run", spare=True)
+
+    def run(book: str, name: str) -> str:
+        job = pool.submit(Job(None, tmp_path / book / "notebooks" / f"{name}.ipynb",
+                              tmp_path / "uit" / f"{name}.ipynb", {}, [], [], []))
+        job.wait()
+        assert job.error is None, job.error
+        cells = json.loads(job.target.read_text(encoding="utf-8"))["cells"]
+        return "".join("".join(o.get("text", "")) for c in cells if c["cell_type"] == "code" for o in c["outputs"])
+
+    try:
+        first = run("boek", "eerste")  # in a kernel of its own; a spare is started after it
+        assert first.strip().endswith("False"), first
+        spare = run("boek", "tweede")
+        assert spare.strip() == f"{sorted(PRELOAD)} False", "not the spare, or it saw the notebook before it"
+        assert pool.started_kernels == 3
+        assert run("ander", "derde").strip().endswith("False")  # another folder: not that spare
+        deadline = time.monotonic() + 120  # not timed: the spare after it may still be starting
+        while (pool.started_kernels, len(kernels_under(tmp_path))) != (5, 1) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert pool.started_kernels == 5  # a new kernel for it (the other spare ended), a new spare after it
+        assert len(kernels_under(tmp_path)) == 1  # only the spare runs between notebooks
+    finally:
+        pool.stop()
+    assert kernels_under(tmp_path) == [], "the spare kernel outlived its runner"
+    assert not list((tmp_path / ".run").iterdir())
+
+
 def test_the_cell_timeout_in_quarto_yml_must_be_a_number_of_seconds(tmp_path: Path) -> None:
     from conftest import make_book
 

@@ -279,6 +279,8 @@ class Preview:
         """Serve and watch until Ctrl-C; returns the exit code."""
         from filelock import FileLock, Timeout
 
+        from .run.execute import session
+
         self.folder.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(self.folder / ".voorbeeld.lock"))
         try:
@@ -306,15 +308,18 @@ class Preview:
             threading.Thread(target=self._watch, args=(changes, watching), name="voorbeeld-volgen",
                              daemon=True).start()
             watching.wait(60)  # what changes during the first pass is seen too
-            self.update("begin")
-            while True:
-                try:
-                    batch = changes.get(timeout=1)
-                except queue.Empty:
-                    continue
-                while not changes.empty():  # what came in during the last pass: one pass for all of it
-                    batch |= changes.get_nowait()
-                self.update(self._named(batch))
+            # One runner for the whole preview, with a kernel started ahead: an edit's chapter
+            # then runs in a kernel that is already up, its libraries loaded.
+            with session(files=paths.run_dir(self.out_root), spare=True):
+                self.update("begin")
+                while True:
+                    try:
+                        batch = changes.get(timeout=1)
+                    except queue.Empty:
+                        continue
+                    while not changes.empty():  # what came in during the last pass: one pass for all of it
+                        batch |= changes.get_nowait()
+                    self.update(self._named(batch))
         except KeyboardInterrupt:
             pass
         finally:

@@ -7,10 +7,15 @@ and exclusions to watch, the data roots to list, the file to write), starts the
 recording (`trace.begin`), and after every cell writes the reads so far to that
 file. The build reads the file once the notebook has run: the reads of the last
 cell are written before the kernel answers that cell.
+
+A kernel started ahead of its notebook (a runner's spare, `kernels.Runner`) also
+imports the `preload` modules while it waits: installed libraries only, never the
+project's code, which may still change before the notebook runs.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from typing import TYPE_CHECKING, Any
@@ -23,9 +28,12 @@ if TYPE_CHECKING:
 ENV = "JAARVERSLAG_TRACE"
 
 
-def instructions(roots: list[str], exclude: list[str], data_roots: list[str], out: str) -> dict[str, str]:
-    """The environment a chapter kernel needs for this module: what to watch and where to write."""
-    return {ENV: json.dumps({"roots": roots, "exclude": exclude, "data_roots": data_roots, "out": out})}
+def instructions(roots: list[str], exclude: list[str], data_roots: list[str], out: str,
+                 preload: tuple[str, ...] = ()) -> dict[str, str]:
+    """The environment a chapter kernel needs for this module: what to watch, where to write,
+    and what to import before the notebook comes."""
+    return {ENV: json.dumps({"roots": roots, "exclude": exclude, "data_roots": data_roots, "out": out,
+                             "preload": list(preload)})}
 
 
 def load_ipython_extension(shell: InteractiveShell) -> None:
@@ -44,6 +52,11 @@ def load_ipython_extension(shell: InteractiveShell) -> None:
             json.dump(trace.so_far(config["data_roots"]), file)
         os.replace(partial, out)  # whole or not at all
 
+    for module in config.get("preload", ()):
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - the notebook's own import will say what is wrong
+            pass
     write()
     shell.events.register("post_run_cell", write)
 

@@ -6,9 +6,14 @@ with plain papermill: a fresh kernel per notebook, as `papermill` itself does,
 so no notebook sees what another left behind. The kernel loads `inkernel` as an
 IPython extension, which records what the notebook reads for the cache.
 
-`make bench` row (h) against (g) measured whether keeping kernels warm between
-notebooks paid for the code that resets them: it won the cold build by 1.24x,
-under the 1.3x that issue 11 asked of it, so every notebook gets a fresh kernel.
+`make bench` measured whether keeping kernels warm between notebooks paid for
+the code that resets them: it won the cold build by 1.24x, under the 1.3x that
+issue 11 asked of it, so every notebook gets a fresh kernel.
+
+A runner with a `spare` (the preview's) keeps one new kernel started ahead, with
+the libraries the chapters import (`PRELOAD`) already loaded, so that the next
+notebook's kernel is ready when an edit comes in: still a kernel no notebook has
+run in. A build has no idle moments to hide that start in, and does without.
 
 A cell that runs past its time limit (`Job.timeout`, papermill's
 `execution_timeout`) stops with its kernel. `stop` (Ctrl-C, SIGTERM) ends every
@@ -48,6 +53,11 @@ if TYPE_CHECKING:
     from .cache import Entry
 
 KERNEL = "python3"
+
+# What a spare kernel imports while it waits: the installed libraries every chapter uses (about
+# 1 s of a kernel's start), never the project's own modules, which may change before it is used.
+PRELOAD = ("pandas", "pandera.pandas", "matplotlib.figure", "matplotlib.backends.backend_agg", "babel.numbers",
+           "IPython.display")
 
 # Set by the command's Ctrl-C and SIGTERM handler. A KeyboardInterrupt raised while the main
 # thread runs a finalizer (a client's __del__ during garbage collection) is swallowed by
@@ -135,6 +145,17 @@ def cancel_pending_tasks() -> None:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
+@dataclass(frozen=True)
+class Setting:
+    """What a kernel is started with before it knows its notebook: the folder it runs in
+    and what its reads are recorded under (see `inkernel`)."""
+
+    cwd: str
+    roots: tuple[str, ...]
+    exclude: tuple[str, ...]
+    data_roots: tuple[str, ...]
+
+
 class Kernel:
     """One notebook's kernel: started, then ended once, from whichever thread gets there first.
 
@@ -145,15 +166,21 @@ class Kernel:
     def __init__(self, folder: Path) -> None:
         # The client asynchronous, as nbclient's own, so that it notices a kernel that dies mid-cell.
         self.km = kernel_manager(folder, client_class="jupyter_client.asynchronous.AsyncKernelClient")
+        self.reads = Path(folder) / f"reads-{uuid.uuid4().hex}.json"  # where `inkernel` writes what was read
+        self.setting: Setting | None = None
         self._ending = threading.Lock()
         self._ended = False
 
-    def start(self, cwd: Path, env: dict[str, str]) -> None:
+    def start(self, setting: Setting, preload: tuple[str, ...] = ()) -> None:
         with self._ending:
             if self._ended:
                 raise KernelError("de kernel is gestopt voordat hij startte")
+            env = inkernel.instructions(list(setting.roots), list(setting.exclude), list(setting.data_roots),
+                                        str(self.reads), preload)
             # No warning on the terminal about plain TCP on localhost for every kernel (errors still show).
-            start_kernel(self.km, cwd, f"--ext={inkernel.__name__}", "--IPKernelApp.log_level=ERROR", env=env)
+            start_kernel(self.km, setting.cwd, f"--ext={inkernel.__name__}", "--IPKernelApp.log_level=ERROR",
+                         env=env)
+            self.setting = setting
 
     def kill(self) -> None:
         with self._ending:
@@ -210,24 +237,26 @@ def _engine() -> str:
     return ENGINE
 
 
-def run_notebook(job: Job, kernel: Kernel, folder: Path) -> list[str]:
-    """Run the job's notebook into its target in `kernel` (started here) with papermill; return
-    the files it read. Raises papermill's PapermillExecutionError, or nbclient's
-    CellTimeoutError when a cell runs longer than `job.timeout` (the notebook so far is
-    written either way)."""
+def run_notebook(job: Job, kernel: Kernel) -> list[str]:
+    """Run the job's notebook into its target in `kernel` (started here unless it was started
+    ahead) with papermill; return the files it read. Raises papermill's
+    PapermillExecutionError, or nbclient's CellTimeoutError when a cell runs longer than
+    `job.timeout` (the notebook so far is written either way). The kernel ends with it."""
     import papermill as pm
 
-    out = folder / f"reads-{uuid.uuid4().hex}.json"
     try:
         job.target.parent.mkdir(parents=True, exist_ok=True)
-        kernel.start(job.source.parent, inkernel.instructions(job.roots, job.exclude, job.data_roots, str(out)))
+        if kernel.setting is None:
+            kernel.start(job.setting)
+        elif kernel.setting != job.setting:
+            raise KernelError("de kernel is voor een ander notebook gestart")
         pm.execute_notebook(str(job.source), str(job.target), parameters=job.parameters, kernel_name=KERNEL,
                             engine_name=_engine(), km=kernel.km, progress_bar=False, log_output=False,
                             execution_timeout=job.timeout)  # no `cwd`: papermill would chdir this whole process
-        return inkernel.reads(str(out))
+        return inkernel.reads(str(kernel.reads))
     finally:
         kernel.kill()
-        out.unlink(missing_ok=True)
+        kernel.reads.unlink(missing_ok=True)
 
 
 @dataclass(eq=False)
@@ -257,6 +286,11 @@ class Job:
     def chapter(self) -> str:
         return self.source.stem
 
+    @property
+    def setting(self) -> Setting:
+        """Its kernel's: in the notebook's folder, recording reads as the job asks."""
+        return Setting(str(self.source.parent), tuple(self.roots), tuple(self.exclude), tuple(self.data_roots))
+
     def wait(self) -> None:
         while not self.done.wait(0.25):  # short waits: Ctrl-C and SIGTERM get through at once
             if stop_requested.is_set():
@@ -280,11 +314,14 @@ class Runner:
 
     Jobs with the same key are run once: `submit` returns the job already queued or
     running (and raises its priority). Workers are daemon threads and every kernel
-    is ours: `stop` ends them at once.
+    is ours: `stop` ends them at once. With `spare`, a new kernel is started after
+    each job, for the next job with the same `Setting`.
     """
 
-    def __init__(self, size: int, *, files: Path | None = None) -> None:
+    def __init__(self, size: int, *, files: Path | None = None, spare: bool = False) -> None:
         self.size = max(1, size)
+        self.spare = spare
+        self._spare: Kernel | None = None  # started ahead, no notebook run in it yet
         self._files = files  # where the connection folder goes (see `connection_folder`)
         self._folder: Path | None = None
         # the atexit hook that removes the folder should `stop` never be reached
@@ -338,27 +375,64 @@ class Runner:
         while (job := self._next()) is not None:
             self._run(job)
 
-    def _kernel(self) -> tuple[Kernel, Path]:
-        """A new kernel, known to `stop` from now on, and the private folder of its files."""
+    def _kernel(self, setting: Setting) -> Kernel:
+        """A kernel for a job: the spare when it was started with the job's `setting`, else a
+        new one. Known to `stop` from now on."""
         with self._lock:
-            if self._stopped:
-                raise KernelError("gestopt")
-            if self._folder is None:
-                self._folder = connection_folder(self._files)
-                self._forget = functools.partial(remove_folder, self._folder)
-                atexit.register(self._forget)
-            kernel = Kernel(self._folder)
-            self._kernels.add(kernel)
-            self.started_kernels += 1
-            return kernel, self._folder
+            spare = self._spare
+            if spare is not None and spare.setting is not None:  # (None: still starting)
+                self._spare = None
+                if spare.setting == setting and not self._stopped:
+                    return spare
+            else:
+                spare = None
+            kernel = self._new_kernel()
+        if spare is not None:  # started for other notebooks
+            self._drop(spare)
+        return kernel
+
+    def _new_kernel(self) -> Kernel:
+        """(Holding the lock.) A new kernel, not started yet, in this runner's private folder."""
+        if self._stopped:
+            raise KernelError("gestopt")
+        if self._folder is None:
+            self._folder = connection_folder(self._files)
+            self._forget = functools.partial(remove_folder, self._folder)
+            atexit.register(self._forget)
+        kernel = Kernel(self._folder)
+        self._kernels.add(kernel)
+        self.started_kernels += 1
+        return kernel
+
+    def _drop(self, kernel: Kernel) -> None:
+        with self._lock:
+            self._kernels.discard(kernel)
+        kernel.kill()
+
+    def _start_spare(self, setting: Setting) -> None:
+        """Start the kernel for the next job like this one, unless one is waiting already."""
+        with self._lock:
+            if not self.spare or self._stopped or (self._spare is not None and self._spare.setting == setting):
+                return
+            kernel = self._new_kernel()
+            old, self._spare = self._spare, kernel
+        if old is not None:
+            self._drop(old)
+        try:
+            kernel.start(setting, PRELOAD)
+        except Exception:  # noqa: BLE001 - no spare then: the next job starts its own
+            with self._lock:
+                if self._spare is kernel:
+                    self._spare = None
+            self._drop(kernel)
 
     def _run(self, job: Job) -> None:
         _callback(job.on_start, job)
         clock = time.perf_counter()
         kernel = None
         try:
-            kernel, folder = self._kernel()
-            job.reads = run_notebook(job, kernel, folder)
+            kernel = self._kernel(job.setting)
+            job.reads = run_notebook(job, kernel)
         except BaseException as err:  # noqa: BLE001 - reported to whoever waits for the job
             job.error = err  # execute._chapter_error names it: a cell, a timeout, a full disk
         finally:
@@ -370,6 +444,7 @@ class Runner:
             _callback(job.on_done, job)
         finally:
             job.done.set()
+        self._start_spare(job.setting)
 
     def stop(self) -> None:
         """Stop every kernel now; queued jobs are dropped."""
@@ -379,6 +454,7 @@ class Runner:
             self._queue.clear()
             kernels = list(self._kernels)
             self._kernels.clear()
+            self._spare = None
             folder, self._folder = self._folder, None
             forget, self._forget = self._forget, None
             self._lock.notify_all()
