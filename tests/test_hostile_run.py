@@ -166,18 +166,23 @@ def test_a_spare_kernel_has_its_libraries_loaded_sees_nothing_of_the_notebook_be
         cells = json.loads(job.target.read_text(encoding="utf-8"))["cells"]
         return "".join("".join(o.get("text", "")) for c in cells if c["cell_type"] == "code" for o in c["outputs"])
 
+    def settled(started: int) -> None:
+        """Once the spare after the last notebook is up: `started` kernels so far, one running."""
+        deadline = time.monotonic() + 120  # not timed: the spare may still be starting
+        while (pool.started_kernels, len(kernels_under(tmp_path))) != (started, 1) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert pool.started_kernels == started
+        assert len(kernels_under(tmp_path)) == 1, "only the spare runs between notebooks"
+
     try:
         first = run("boek", "eerste")  # in a kernel of its own; a spare is started after it
         assert first.strip().endswith("False"), first
+        settled(2)
         spare = run("boek", "tweede")
         assert spare.strip() == f"{sorted(PRELOAD)} False", "not the spare, or it saw the notebook before it"
-        assert pool.started_kernels == 3
+        settled(3)
         assert run("ander", "derde").strip().endswith("False")  # another folder: not that spare
-        deadline = time.monotonic() + 120  # not timed: the spare after it may still be starting
-        while (pool.started_kernels, len(kernels_under(tmp_path))) != (5, 1) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert pool.started_kernels == 5  # a new kernel for it (the other spare ended), a new spare after it
-        assert len(kernels_under(tmp_path)) == 1  # only the spare runs between notebooks
+        settled(5)  # a new kernel for it (the other spare ended), and a new spare after it
     finally:
         pool.stop()
     assert kernels_under(tmp_path) == [], "the spare kernel outlived its runner"

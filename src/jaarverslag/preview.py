@@ -3,9 +3,10 @@
     jaarverslag preview --year 2022 [--gemeente Hengelo] [--port 8000] [--no-browser]
 
 One *pass* makes the pages as a build would, but only the HTML and only what changed:
-the year's data is validated (`build.check_data`, cached), the chapters run with the
-build cache (`run_chapters`: a chapter runs again only when something it read changed),
-and the HTML book is rendered incrementally (`render_html` with a `Pages`: only pages
+the year's data is validated (`build.check_data`, cached) while the chapters run with
+the build cache (`run_chapters`: a chapter runs again only when something it read
+changed; in a kernel started ahead, see `kernels.Runner`), and, when the data is sound,
+the HTML book is rendered incrementally (`render_html` with a `Pages`: only pages
 whose content changes are written) into `build/preview/<year>/<edition>/html/`, never
 over the published edition. The PDF is not made in a pass: only when the reader asks for
 it (the "Download als PDF" link) or, in a separate process, after a quiet moment.
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -127,19 +129,33 @@ class Preview:
         from .run import cache as cache_mod
         from .run.execute import run_chapters
 
+        def check() -> float:
+            check_data(self.year, self.data_dir, store)
+            return time.perf_counter() - started
+
         started = time.perf_counter()
         try:
             book = read_book(self.book_file)
             store = cache_mod.Cache(paths.cache_dir(self.out_root))
-            check_data(self.year, self.data_dir, store)
-            checked = time.perf_counter()
-            gemeente = names.gemeente(self.gemeente, self.year, self.data_dir) if self.gemeente else None
-            edition = Edition(self.year, gemeente, self.data_dir)
-            sources = [book.root / c for c in book.notebooks]
-            runs = run_chapters(sources, paths.executed_dir(self.folder), chapter_parameters(edition, self.data_dir),
-                                cache=store, label=f"voorbeeld {self.year} {edition.slug}", roots=[book.root],
-                                exclude=[self.out_root], timeout=book.cell_timeout,
-                                files=paths.run_dir(self.out_root))
+            # The data is checked while the chapters run (in kernels, other processes): a pass
+            # takes the longer of the two, not both. A problem in the data is what the page
+            # shows, also when it made a chapter fail.
+            with ThreadPoolExecutor(1, thread_name_prefix="voorbeeld-gegevens") as pool:
+                checking = pool.submit(check)
+                try:
+                    gemeente = names.gemeente(self.gemeente, self.year, self.data_dir) if self.gemeente else None
+                    edition = Edition(self.year, gemeente, self.data_dir)
+                    sources = [book.root / c for c in book.notebooks]
+                    runs = run_chapters(sources, paths.executed_dir(self.folder),
+                                        chapter_parameters(edition, self.data_dir), cache=store,
+                                        label=f"voorbeeld {self.year} {edition.slug}", roots=[book.root],
+                                        exclude=[self.out_root], timeout=book.cell_timeout,
+                                        files=paths.run_dir(self.out_root))
+                except (JaarverslagError, OSError):
+                    checking.result()
+                    raise
+                chapters = time.perf_counter() - started
+                checked = checking.result()
             ran_at = time.perf_counter()
             prov = provenance.provenance(self.year, paths.year_dir(self.year, self.data_dir))
             meta = edition_meta(edition, prov)
@@ -167,8 +183,8 @@ class Preview:
         self._say(f"{why + ': ' if why else ''}"
                   f"{'uitgevoerd: ' + ', '.join(ran) if ran else 'geen hoofdstuk opnieuw uitgevoerd'}; "
                   f"{'bijgewerkt: ' + ', '.join(written) if written else 'geen pagina veranderd'} "
-                  f"({_seconds(time.perf_counter() - started)}: gegevens {_seconds(checked - started)}, hoofdstukken "
-                  f"{_seconds(ran_at - checked)}, pagina's {_seconds(time.perf_counter() - ran_at)})")
+                  f"({_seconds(time.perf_counter() - started)}: gegevens {_seconds(checked)} terwijl de hoofdstukken "
+                  f"{_seconds(chapters)} liepen, pagina's {_seconds(time.perf_counter() - ran_at)})")
         if cleared:
             self._say("Opgelost: het voorbeeld is weer bij.")
         self._poke.set()
