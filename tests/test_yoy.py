@@ -3,6 +3,8 @@
 Only 2022 is real data. The previous year is made here, in a temporary copy:
 2022's counts times 0.9, rounded, with the totals that other files must match
 recomputed so the fixture year passes validation. Nothing of it is written to data/.
+The built report is the run's shared one the other way round (`report_with_previous_year`
+in conftest.py: a 2023 of 2022 times 1.1, compared with the real 2022), not a build of its own.
 """
 
 import csv
@@ -218,14 +220,19 @@ def test_a_broken_previous_year_stops_the_build_but_a_missing_dataset_does_not(t
     assert "buurtbemiddeling" not in str(err.value)
 
 
-@pytest.mark.slow
-def test_the_built_report_compares_with_last_year(two_years, tmp_path):
-    entry = build_report(2022, gemeente="Hengelo", data_dir=two_years, out_root=tmp_path / "out")
-    page = tmp_path / "out" / "2022" / entry["html"]
-    soup = BeautifulSoup((page.parent / "clienten.html").read_text(encoding="utf-8"), "html.parser")
+def test_the_built_report_compares_with_last_year(report_with_previous_year):
+    """The shared 2023 report (2022 times 1.1) against the real 2022: Hengelo had 3.747 cliënten."""
+    soup = BeautifulSoup((report_with_previous_year / "clienten.html").read_text(encoding="utf-8"), "html.parser")
     headings = [th.get_text(" ", strip=True) for th in soup.select("thead th")]
-    assert "Cliënten 2022 verschil met 2021" in headings  # the change under this year's figure, one column
-    assert not any("Cliënten 2021" in h for h in headings)
-    hengelo = soup.select_one("table tbody tr td[data-label='Cliënten 2022 (verschil met 2021)']")
-    assert hengelo.get_text(" ", strip=True) == "3.747 +375 (+11,1%)"
-    assert "vergeleken met 2021" in soup.get_text()
+    assert "Cliënten 2023 verschil met 2022" in headings  # the change under this year's figure, one column
+    assert not any("Cliënten 2022" in h for h in headings)
+    data = report_with_previous_year.parents[3] / "data" / "2023" / "clienten.csv"
+    now = next(int(row["clienten"]) for row in csv.DictReader(data.open(encoding="utf-8"))
+               if row["gemeente"] == "Hengelo")
+    change = now - 3747
+    assert change > 0
+    percent = f"{change / 3747 * 100:.1f}".replace(".", ",")
+    row = next(tr for tr in soup.select("table tbody tr") if tr.th and tr.th.get_text(strip=True) == "Hengelo")
+    hengelo = row.select_one("td[data-label='Cliënten 2023 (verschil met 2022)']")
+    assert hengelo.get_text(" ", strip=True) == f"{now:,}".replace(",", ".") + f" +{change} (+{percent}%)"
+    assert "vergeleken met 2022" in soup.get_text()
