@@ -73,3 +73,22 @@ def test_load_raises_with_every_problem_named(data_copy):
     text = str(err.value)
     assert "skillz.csv, regel 2, kolom 'jongeren_gesproken', waarde 'veel'" in text
     assert "skillz.csv, regel 2, kolom 'korte_contacten', waarde '-20': moet 0 of meer zijn" in text
+
+
+def test_a_chapter_kernel_skips_the_rules_only_for_the_bytes_the_build_validated(data_copy, monkeypatch):
+    """`trust` (a build's kernels): the same bytes are not checked again; changed bytes are."""
+    from jaarverslag.fingerprint import file_digest
+
+    monkeypatch.setattr(data, "_trusted", {})
+    skillz = data_copy / "2022" / "skillz.csv"
+    data.trust({str(skillz): file_digest(skillz)})
+    checked = []
+    monkeypatch.setattr(data.schema, "check", lambda *args, **kw: checked.append(args[0].name) or [])
+    assert data.load(2022, "skillz", data_copy)["jongeren_gesproken"].tolist() == [590, 360, 1658]
+    data.load(2022, "clienten", data_copy)  # not trusted: checked
+    assert "skillz" not in checked and "clienten" in checked
+    monkeypatch.undo()  # the real rules again, and nothing trusted
+    monkeypatch.setattr(data, "_trusted", {str(skillz): file_digest(skillz)})
+    edit(skillz, "Borne,78,590,20", "Borne,78,590,-20")  # other bytes than the build validated
+    with pytest.raises(data.DataError, match="waarde '-20': moet 0 of meer zijn"):
+        data.load(2022, "skillz", data_copy)

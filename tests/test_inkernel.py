@@ -67,3 +67,16 @@ def test_loaded_by_hand_without_instructions_it_records_nothing(shell: Interacti
     monkeypatch.delenv(inkernel.ENV, raising=False)
     inkernel.load_ipython_extension(shell)  # e.g. %load_ext in JupyterLab
     assert trace.so_far() == []
+
+
+def test_the_data_files_that_passed_the_builds_validation_are_trusted_in_the_kernel(
+        shell: InteractiveShell, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jaarverslag.data import read
+
+    monkeypatch.setattr(read, "_trusted", {})
+    passed = {str(tmp_path / "data" / "2022" / "clienten.csv"): "ab" * 32}
+    for key, value in inkernel.instructions([str(tmp_path)], [], [], str(tmp_path / "reads.json"),
+                                            passed=passed).items():
+        monkeypatch.setenv(key, value)
+    inkernel.load_ipython_extension(shell)
+    assert read._trusted == passed

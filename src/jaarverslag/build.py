@@ -317,7 +317,8 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
     out_root = staging.parent.parent
     runs = run_chapters(sources, paths.executed_dir(staging), parameters, jobs, cache=store, progress=report,
                         label=label, roots=[book.root], exclude=[out_root, staging.parent],
-                        timeout=timeout or book.cell_timeout, files=_below(paths.run_dir(out_root), out_root))
+                        timeout=timeout or book.cell_timeout, files=_below(paths.run_dir(out_root), out_root),
+                        passed=store.passed if store is not None else None)
     executed = [run.notebook for run in runs]
 
     data_folder = year_dir(edition.year, data_dir)
@@ -439,7 +440,7 @@ def _prefetch(year: int, wanted: list[str | None], store: cache_mod.Cache, optio
         edition = Edition(year, name, data_dir, options.get("suppress_below"))
         prefetch(sources, _parameters(edition, data_dir), store, priority=order,
                  progress=options["progress"], label=_label(edition), roots=[book.root],
-                 exclude=[out_root], timeout=options.get("timeout") or book.cell_timeout)
+                 exclude=[out_root], timeout=options.get("timeout") or book.cell_timeout, passed=store.passed)
 
 
 def _keep_failed_notebooks(staging: Path, keep: Path) -> Path:

@@ -5,6 +5,12 @@ or .xlsx (read cell by cell as Excel means it: dates, whole numbers, ja/nee). On
 dataset has one file: both a .csv and an .xlsx is refused. A file larger than its
 dataset can be is refused before it is read. Loading never returns data that broke
 a rule: it raises `DataError` with every problem, each naming file, line, column and value.
+
+A build validates the year once, before its chapters run, and tells each chapter's
+kernel which files passed (`trust`, from `run.inkernel`): reading the same bytes
+again, a chapter skips the rules (and never imports pandera); a file that changed
+since is checked as ever. Outside a build (JupyterLab, papermill by hand) every
+file is checked.
 """
 
 from __future__ import annotations
@@ -13,12 +19,14 @@ import csv
 import datetime as dt
 import functools
 import io
+import os
 from itertools import zip_longest
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import JaarverslagError, Kind
+from ..fingerprint import file_digest
 from ..paths import relative, texts_dir, year_dir
 from ..run import trace
 from . import schema
@@ -27,6 +35,19 @@ from .schema import Dataset, ExcelDate, ExcelFormula, Problem
 
 SUFFIXES = (".csv", ".xlsx")
 Stamp = tuple[tuple[str, int, int], ...]  # per file of a dataset: suffix, modification time (ns), size
+
+
+_trusted: dict[str, str] = {}  # file -> sha256 of the bytes the build validated
+
+
+def trust(passed: dict[str, str]) -> None:
+    """(In a chapter kernel of a build.) These files, with these sha256s, passed validation."""
+    _trusted.update(passed)
+
+
+def _passed_before(path: Path) -> bool:
+    sha = _trusted.get(os.path.abspath(path))
+    return sha is not None and file_digest(path) == sha
 
 
 class DataError(JaarverslagError):
@@ -265,7 +286,8 @@ def read_dataset(name: str, folder: Path, gemeenten: list[str]) -> tuple[pd.Data
     if typed.empty and not dataset.may_be_empty:
         return None, [Problem(display_path(path), None, None, None,
                               "bevat geen rijen, alleen de kopregel; vul de gegevens in")]
-    problems += schema.check(dataset, typed, display_path(path), gemeenten, problems)
+    if not _passed_before(path):
+        problems += schema.check(dataset, typed, display_path(path), gemeenten, problems)
     return typed, sorted(problems, key=lambda p: p.line or 0)
 
 

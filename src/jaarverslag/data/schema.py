@@ -11,12 +11,15 @@ import numbers
 import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from ..markup import web_href
 from .frequency import is_frequency
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 COUNT = "aantal"
 TEXT = "tekst"
@@ -170,6 +173,8 @@ class Dataset:
         return next(f for f in self.fields if f.name == name)
 
     def schema(self, gemeenten: list[str]) -> pa.DataFrameSchema:
+        import pandera.pandas as pa  # here, not at the top: a chapter kernel reading checked data needs none
+
         columns = {f.name: _column(f, gemeenten) for f in self.fields}
         checks = [_as_check(rule) for rule in self.rules]
         if self.ranked_by is not None:
@@ -180,6 +185,8 @@ class Dataset:
 
 
 def _column(f: Field, gemeenten: list[str]) -> pa.Column:
+    import pandera.pandas as pa
+
     checks = []
     if f.kind == COUNT:
         checks.append(pa.Check.ge(0, error="moet 0 of meer zijn"))
@@ -199,6 +206,8 @@ def _dtype(f: Field) -> str:
 
 
 def _as_check(rule: Rule) -> pa.Check:
+    import pandera.pandas as pa
+
     # A rule can't judge a row with an empty cell; that cell is reported on its own.
     return pa.Check(lambda df: ~rule.failing_rows(df).fillna(False).astype(bool), error=rule.message)
 
@@ -306,6 +315,8 @@ def check(dataset: Dataset, df: pd.DataFrame, file: str, gemeenten: list[str],
 
     Cells in `unreadable` were already reported by `coerce` and are not reported again.
     """
+    import pandera.pandas as pa
+
     try:
         dataset.schema(gemeenten).validate(df, lazy=True)
     except pa.errors.SchemaErrors as err:

@@ -176,6 +176,9 @@ class Cache:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.hashes = Hashes()
+        # The files whose validation passed in this process, with their sha256: a build tells
+        # its chapter kernels, which then skip the rules for the very same bytes (`data.read.trust`).
+        self.passed: dict[str, str] = {}
         self._reported: set[Path] = set()
 
     # ---- chapters ----
@@ -297,6 +300,7 @@ class Cache:
         if not all(self.hashes(dep) == sha for dep, sha in reads.items()):
             return False
         _touch(meta_file)
+        self.passed.update((dep, sha) for dep, sha in reads.items() if not dep.startswith(trace.LISTING))
         return True
 
     def store_validated(self, key: str, reads: list[str], started: float,
@@ -304,7 +308,9 @@ class Cache:
         if changed_since(reads, started):
             return
         places = places or trace.Places.of()
-        meta = {"format": FORMAT, "reads": {places.portable(dep): sha for dep, sha in self.hashes.all(reads).items()}}
+        hashed = self.hashes.all(reads)
+        self.passed.update((dep, sha) for dep, sha in hashed.items() if not dep.startswith(trace.LISTING))
+        meta = {"format": FORMAT, "reads": {places.portable(dep): sha for dep, sha in hashed.items()}}
         meta_file = self.root / "validated" / f"{key}.json"
         self._write(meta_file, json.dumps(meta, indent=1).encode())
         self._reported.discard(meta_file)

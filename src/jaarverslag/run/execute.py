@@ -18,7 +18,7 @@ import contextvars
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -227,14 +227,15 @@ def cached_chapters(sources: list[Path], parameters: dict[str, Any],
 def run_chapters(sources: list[Path], out_dir: Path, parameters: dict[str, Any], jobs: int | None = None, *,
                  cache: cache_mod.Cache | None = None, progress: Progress = QUIET, label: str = "",
                  roots: Folders = (), exclude: Folders = (), timeout: float | None = None,
-                 files: Path | None = None) -> list[Run]:
+                 files: Path | None = None, passed: Mapping[str, str] | None = None) -> list[Run]:
     """Run every chapter into out_dir, `jobs` at a time; the first failure in book order is raised.
 
     With a `cache`, a chapter whose inputs are unchanged is copied from it instead,
     and every successful run is stored. Kernels come from the current `session`,
     or are started for this call (their connection files under `files`). Every
     kernel is ours and its worker thread a daemon: on Ctrl-C or SIGTERM the kernels
-    are stopped and the build ends at once. A cell may run `timeout` seconds.
+    are stopped and the build ends at once. A cell may run `timeout` seconds. `passed`:
+    the data files that passed the build's validation, with their sha256 (`data.read.trust`).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     watch = Watch.of(sources, parameters, roots, exclude)
@@ -254,7 +255,7 @@ def run_chapters(sources: list[Path], out_dir: Path, parameters: dict[str, Any],
 
         def job_for(i: int, key: str | None) -> Job:
             return Job(key, Path(sources[i]), out_dir / sources[i].name, parameters, list(watch.roots),
-                       list(watch.exclude), list(watch.data_roots), timeout=timeout,
+                       list(watch.exclude), list(watch.data_roots), timeout=timeout, passed=_sorted(passed),
                        on_start=_started(progress, label), on_done=_stored(cache, progress, label, watch.places))
 
         try:
@@ -291,6 +292,10 @@ def run_chapters(sources: list[Path], out_dir: Path, parameters: dict[str, Any],
     return [runs[i] for i in range(len(sources))]
 
 
+def _sorted(passed: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((passed or {}).items()))
+
+
 def _taken_over(job: Job, target: Path) -> ChapterTimeout:
     """The timeout of a chapter that `prefetch` ran ahead, with its notebook moved to `target`."""
     try:
@@ -303,7 +308,7 @@ def _taken_over(job: Job, target: Path) -> ChapterTimeout:
 
 def prefetch(sources: list[Path], parameters: dict[str, Any], cache: cache_mod.Cache, *, priority: int = 1,
              progress: Progress = QUIET, label: str = "", roots: Folders = (), exclude: Folders = (),
-             timeout: float | None = None) -> int:
+             timeout: float | None = None, passed: Mapping[str, str] | None = None) -> int:
     """Queue the uncached chapters of an edition in the session's kernels, to be cached.
 
     For `build_all`: the next editions' chapters run while this one renders. Does
@@ -330,7 +335,7 @@ def prefetch(sources: list[Path], parameters: dict[str, Any], cache: cache_mod.C
 
         runner.submit(Job(key, Path(source), folder / Path(source).name, parameters, list(watch.roots),
                         list(watch.exclude), list(watch.data_roots), priority=priority, ahead=True,
-                        timeout=timeout,
+                        timeout=timeout, passed=_sorted(passed),
                         on_start=_started(progress, label), on_done=on_done))
         queued += 1
     return queued

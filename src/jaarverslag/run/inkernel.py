@@ -8,6 +8,9 @@ recording (`trace.begin`), and after every cell writes the reads so far to that
 file. The build reads the file once the notebook has run: the reads of the last
 cell are written before the kernel answers that cell.
 
+A build also names the data files that passed its validation, with their sha256
+(`data.read.trust`): the notebook skips the rules for the same bytes.
+
 A kernel started ahead of its notebook (a runner's spare, `kernels.Runner`) also
 imports the `preload` modules while it waits: installed libraries only, never the
 project's code, which may still change before the notebook runs.
@@ -29,11 +32,11 @@ ENV = "JAARVERSLAG_TRACE"
 
 
 def instructions(roots: list[str], exclude: list[str], data_roots: list[str], out: str,
-                 preload: tuple[str, ...] = ()) -> dict[str, str]:
+                 preload: tuple[str, ...] = (), passed: dict[str, str] | None = None) -> dict[str, str]:
     """The environment a chapter kernel needs for this module: what to watch, where to write,
-    and what to import before the notebook comes."""
+    what to import before the notebook comes, and the data files that passed validation."""
     return {ENV: json.dumps({"roots": roots, "exclude": exclude, "data_roots": data_roots, "out": out,
-                             "preload": list(preload)})}
+                             "preload": list(preload), "passed": passed or {}})}
 
 
 def load_ipython_extension(shell: InteractiveShell) -> None:
@@ -52,6 +55,10 @@ def load_ipython_extension(shell: InteractiveShell) -> None:
             json.dump(trace.so_far(config["data_roots"]), file)
         os.replace(partial, out)  # whole or not at all
 
+    if config.get("passed"):
+        from ..data import read
+
+        read.trust(config["passed"])
     for module in config.get("preload", ()):
         try:
             importlib.import_module(module)
