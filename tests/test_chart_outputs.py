@@ -188,3 +188,34 @@ def test_the_staged_quarto_chapter_has_the_chart_and_its_options(tmp_path):
     assert cell.metadata["fig-cap"] == [out.metadata["fig-cap"]] == ["Cliënten per gemeente, 2022"]
     assert cell.metadata["fig-alt"] == [out.metadata["fig-alt"]]
     assert "text/html" not in out.data and out.data["image/png"]
+
+
+def test_a_chart_is_drawn_once_for_the_same_figures_code_and_fonts(tmp_path, monkeypatch):
+    """In a build's kernel (`drawn.folder` set) a chart comes from the cache when nothing it is
+    drawn from changed; another figure, a damaged kept chart or other code draws it again."""
+    import pandas as pd
+
+    from jaarverslag.chapters.toolkit import charts, drawn
+
+    drawings = []
+    real = charts._chart
+    monkeypatch.setattr(charts, "_chart", lambda *args: drawings.append(args[2]) or real(*args))
+    values = pd.Series({"Borne": 718, "Hengelo": 3747}, name="clienten")
+
+    def draw(figures: pd.Series) -> Chart:
+        return charts.bars(figures, caption="Cliënten per gemeente", subject="cliënten", xlabel="Cliënten")
+
+    first = draw(values)
+    assert len(drawings) == 1 and not (tmp_path / "charts").exists()  # outside a build: none kept
+    monkeypatch.setattr(drawn, "folder", tmp_path / "charts")
+    assert draw(values) == first and len(drawings) == 2  # kept now
+    assert draw(values.copy()) == first and len(drawings) == 2  # the same figures: not drawn again
+    draw(values.replace(718, 719))
+    assert len(drawings) == 3  # another figure
+    for kept in (tmp_path / "charts").glob("*.json"):
+        kept.write_text('{"svg": 1', encoding="utf-8")
+    assert draw(values) == first and len(drawings) == 4  # damaged: drawn again, and kept again
+    assert draw(values) == first and len(drawings) == 4
+    monkeypatch.setattr(drawn, "_code", lambda: "andere code of lettertypen")
+    assert draw(values) == first and len(drawings) == 5
+    assert not list((tmp_path / "charts").glob(".*")), "a half-written chart was left"

@@ -181,6 +181,11 @@ class Cache:
         self.passed: dict[str, str] = {}
         self._reported: set[Path] = set()
 
+    @property
+    def charts(self) -> Path:
+        """Where chapter kernels keep the charts they drew (`chapters.toolkit.drawn`)."""
+        return self.root / "charts"
+
     # ---- chapters ----
 
     def _chapter(self, key: str) -> tuple[Path, Path]:
@@ -264,7 +269,8 @@ class Cache:
         """Remove entries no build used for `unused_days`, and what killed builds left behind."""
         now = time.time()
         removed = 0
-        for meta in [*self.root.glob("chapters/*.json"), *self.root.glob("validated/*.json")]:
+        for meta in [*self.root.glob("chapters/*.json"), *self.root.glob("validated/*.json"),
+                     *self.charts.glob("*.json")]:
             try:
                 if meta.stat().st_mtime < now - unused_days * 86400:
                     meta.unlink()

@@ -256,6 +256,7 @@ def run_chapters(sources: list[Path], out_dir: Path, parameters: dict[str, Any],
         def job_for(i: int, key: str | None) -> Job:
             return Job(key, Path(sources[i]), out_dir / sources[i].name, parameters, list(watch.roots),
                        list(watch.exclude), list(watch.data_roots), timeout=timeout, passed=_sorted(passed),
+                       charts=str(cache.charts) if cache else "",
                        on_start=_started(progress, label), on_done=_stored(cache, progress, label, watch.places))
 
         try:
@@ -335,7 +336,7 @@ def prefetch(sources: list[Path], parameters: dict[str, Any], cache: cache_mod.C
 
         runner.submit(Job(key, Path(source), folder / Path(source).name, parameters, list(watch.roots),
                         list(watch.exclude), list(watch.data_roots), priority=priority, ahead=True,
-                        timeout=timeout, passed=_sorted(passed),
+                        timeout=timeout, passed=_sorted(passed), charts=str(cache.charts),
                         on_start=_started(progress, label), on_done=on_done))
         queued += 1
     return queued

@@ -11,6 +11,8 @@ cell are written before the kernel answers that cell.
 A build also names the data files that passed its validation, with their sha256
 (`data.read.trust`): the notebook skips the rules for the same bytes.
 
+Charts are kept in the build cache's `charts/` (`chapters.toolkit.drawn`).
+
 A kernel started ahead of its notebook (a runner's spare, `kernels.Runner`) also
 imports the `preload` modules while it waits: installed libraries only, never the
 project's code, which may still change before the notebook runs.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import trace
@@ -32,11 +35,13 @@ ENV = "JAARVERSLAG_TRACE"
 
 
 def instructions(roots: list[str], exclude: list[str], data_roots: list[str], out: str,
-                 preload: tuple[str, ...] = (), passed: dict[str, str] | None = None) -> dict[str, str]:
+                 preload: tuple[str, ...] = (), passed: dict[str, str] | None = None,
+                 charts: str = "") -> dict[str, str]:
     """The environment a chapter kernel needs for this module: what to watch, where to write,
-    what to import before the notebook comes, and the data files that passed validation."""
+    what to import before the notebook comes, the data files that passed validation, and
+    where charts drawn before are kept."""
     return {ENV: json.dumps({"roots": roots, "exclude": exclude, "data_roots": data_roots, "out": out,
-                             "preload": list(preload), "passed": passed or {}})}
+                             "preload": list(preload), "passed": passed or {}, "charts": charts})}
 
 
 def load_ipython_extension(shell: InteractiveShell) -> None:
@@ -59,6 +64,10 @@ def load_ipython_extension(shell: InteractiveShell) -> None:
         from ..data import read
 
         read.trust(config["passed"])
+    if config.get("charts"):
+        from ..chapters.toolkit import drawn
+
+        drawn.folder = Path(config["charts"])
     for module in config.get("preload", ()):
         try:
             importlib.import_module(module)

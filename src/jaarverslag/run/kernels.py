@@ -155,6 +155,7 @@ class Setting:
     exclude: tuple[str, ...]
     data_roots: tuple[str, ...]
     passed: tuple[tuple[str, str], ...] = ()  # data files that passed the build's validation, and their sha256
+    charts: str = ""  # where charts drawn before are kept (the cache's charts/), if anywhere
 
 
 class Kernel:
@@ -177,7 +178,7 @@ class Kernel:
             if self._ended:
                 raise KernelError("de kernel is gestopt voordat hij startte")
             env = inkernel.instructions(list(setting.roots), list(setting.exclude), list(setting.data_roots),
-                                        str(self.reads), preload, dict(setting.passed))
+                                        str(self.reads), preload, dict(setting.passed), setting.charts)
             # No warning on the terminal about plain TCP on localhost for every kernel (errors still show).
             start_kernel(self.km, setting.cwd, f"--ext={inkernel.__name__}", "--IPKernelApp.log_level=ERROR",
                          env=env)
@@ -277,6 +278,7 @@ class Job:
     ahead: bool = False  # run ahead of need (prefetch) until a build asks for it
     timeout: float | None = None  # seconds one cell may run; None: no limit
     passed: tuple[tuple[str, str], ...] = ()  # data that passed validation (`Setting.passed`)
+    charts: str = ""  # `Setting.charts`
     done: threading.Event = field(default_factory=threading.Event)
     reads: list[str] | None = None
     error: BaseException | None = None
@@ -292,7 +294,7 @@ class Job:
     def setting(self) -> Setting:
         """Its kernel's: in the notebook's folder, recording reads as the job asks."""
         return Setting(str(self.source.parent), tuple(self.roots), tuple(self.exclude), tuple(self.data_roots),
-                       self.passed)
+                       self.passed, self.charts)
 
     def wait(self) -> None:
         while not self.done.wait(0.25):  # short waits: Ctrl-C and SIGTERM get through at once

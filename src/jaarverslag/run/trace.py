@@ -120,6 +120,20 @@ def end() -> None:
     _state = None
 
 
+@contextlib.contextmanager
+def unrecorded() -> Iterator[None]:
+    """Reads in this block are no inputs of the work (e.g. hashing the package for a key)."""
+    state = _state
+    if state is None or state.busy:
+        yield
+        return
+    state.busy = True
+    try:
+        yield
+    finally:
+        state.busy = False
+
+
 def _watched(state: _Recording, path: str) -> bool:
     if "__pycache__" in path or not path.startswith(state.roots):
         return False

@@ -53,6 +53,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from ...style import INK, MUTED, PALETTE, SERIES, chart_style, fmt_int, is_missing
+from .drawn import remembered
 from .suppress import Suppressed
 from .tables import Table
 
@@ -182,6 +183,7 @@ def _room(ax: Axes, largest: int, layout: Layout) -> None:
     ax.set_xlim(0, max(largest, 1) * (1.18 if layout is WIDE else 1.3))
 
 
+@remembered
 def bars(values: pd.Series, *, caption: str, subject: str, xlabel: str,
          previous: pd.Series | None = None, years: tuple[int, int] | None = None) -> Chart:
     """Horizontal bars, one per label, largest on top, each with its figure.
@@ -305,6 +307,7 @@ class _NoBar(Suppressed):
 NO_BAR = _NoBar(0)  # a label without a figure: no count for that year
 
 
+@remembered
 def small_multiples(frame: pd.DataFrame, *, caption: str, subject: str, xlabel: str,
                     previous: pd.DataFrame | None = None, years: tuple[int, int] | None = None) -> Chart:
     """One panel of horizontal bars per column, sharing the row labels (e.g. age groups)
