@@ -147,8 +147,9 @@ def test_a_kernel_whose_cell_timed_out_is_ended_and_the_next_notebook_runs(tmp_p
     assert not list((tmp_path / ".run").iterdir())
 
 
+@pytest.mark.parametrize("spares", [1, 2])
 def test_a_spare_kernel_has_its_libraries_loaded_sees_nothing_of_the_notebook_before_and_stops_with_the_runner(
-        tmp_path: Path) -> None:
+        tmp_path: Path, spares: int) -> None:
     from conftest import make_book
 
     from jaarverslag.run.kernels import PRELOAD, Job, Runner
@@ -156,7 +157,7 @@ def test_a_spare_kernel_has_its_libraries_loaded_sees_nothing_of_the_notebook_be
     look = f"import sys\nprint(sorted(m for m in {PRELOAD!r} if m in sys.modules), 'x' in dir(), flush=True)\nx = 1"
     make_book(tmp_path / "boek", {"eerste": look, "tweede": look})
     make_book(tmp_path / "ander", {"derde": look})
-    pool = Runner(1, files=tmp_path / ".run", spare=True)
+    pool = Runner(1, files=tmp_path / ".run", spares=spares)
 
     def run(book: str, name: str) -> str:
         job = pool.submit(Job(None, tmp_path / book / "notebooks" / f"{name}.ipynb",
@@ -167,22 +168,23 @@ def test_a_spare_kernel_has_its_libraries_loaded_sees_nothing_of_the_notebook_be
         return "".join("".join(o.get("text", "")) for c in cells if c["cell_type"] == "code" for o in c["outputs"])
 
     def settled(started: int) -> None:
-        """Once the spare after the last notebook is up: `started` kernels so far, one running."""
-        deadline = time.monotonic() + 120  # not timed: the spare may still be starting
-        while (pool.started_kernels, len(kernels_under(tmp_path))) != (started, 1) and time.monotonic() < deadline:
+        """Once the spares after the last notebook are up: `started` kernels so far, the spares running."""
+        deadline = time.monotonic() + 120  # not timed: a spare may still be starting
+        while ((pool.started_kernels, len(kernels_under(tmp_path))) != (started, spares)
+               and time.monotonic() < deadline):
             time.sleep(0.1)
         assert pool.started_kernels == started
-        assert len(kernels_under(tmp_path)) == 1, "only the spare runs between notebooks"
+        assert len(kernels_under(tmp_path)) == spares, "only the spares run between notebooks"
 
     try:
         first = run("boek", "eerste")  # in a kernel of its own; a spare is started after it
         assert first.strip().endswith("False"), first
-        settled(2)
+        settled(1 + spares)
         spare = run("boek", "tweede")
-        assert spare.strip() == f"{sorted(PRELOAD)} False", "not the spare, or it saw the notebook before it"
-        settled(3)
-        assert run("ander", "derde").strip().endswith("False")  # another folder: not that spare
-        settled(5)  # a new kernel for it (the other spare ended), and a new spare after it
+        assert spare.strip() == f"{sorted(PRELOAD)} False", "not a spare, or it saw the notebook before it"
+        settled(2 + spares)  # one spare taken, one started
+        assert run("ander", "derde").strip().endswith("False")  # another folder: not those spares
+        settled(3 + 2 * spares)  # a new kernel for it (the other spares ended), and new spares after it
     finally:
         pool.stop()
     assert kernels_under(tmp_path) == [], "the spare kernel outlived its runner"

@@ -324,9 +324,9 @@ class Preview:
             threading.Thread(target=self._watch, args=(changes, watching), name="voorbeeld-volgen",
                              daemon=True).start()
             watching.wait(60)  # what changes during the first pass is seen too
-            # One runner for the whole preview, with a kernel started ahead: an edit's chapter
+            # One runner for the whole preview, with kernels started ahead: an edit's chapter
             # then runs in a kernel that is already up, its libraries loaded.
-            with session(files=paths.run_dir(self.out_root), spare=True):
+            with session(files=paths.run_dir(self.out_root), spares=2):
                 self.update("begin")
                 while True:
                     try:

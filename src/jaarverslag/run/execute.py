@@ -122,18 +122,18 @@ _SESSION: contextvars.ContextVar[Runner | None] = contextvars.ContextVar("runner
 
 
 @contextlib.contextmanager
-def session(jobs: int | None = None, *, files: Path | None = None, spare: bool = False) -> Iterator[Runner]:
+def session(jobs: int | None = None, *, files: Path | None = None, spares: int = 0) -> Iterator[Runner]:
     """One runner for every build inside the block (e.g. all editions of a year), so that
     `prefetch` can queue the chapters of the editions still to come.
 
-    `files`: where their connection files go (`kernels.connection_folder`); `spare`: keep
-    a kernel started ahead for the next chapter (the preview, which waits for edits).
+    `files`: where their connection files go (`kernels.connection_folder`); `spares`: keep
+    that many kernels started ahead for the next chapters (the preview, which waits for edits).
     """
     current = _SESSION.get()
     if current is not None:
         yield current
         return
-    runner = Runner(jobs or len(os.sched_getaffinity(0)) or 1, files=files, spare=spare)
+    runner = Runner(jobs or len(os.sched_getaffinity(0)) or 1, files=files, spares=spares)
     token = _SESSION.set(runner)
     try:
         yield runner

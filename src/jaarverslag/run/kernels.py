@@ -10,10 +10,11 @@ IPython extension, which records what the notebook reads for the cache.
 the code that resets them: it won the cold build by 1.24x, under the 1.3x that
 issue 11 asked of it, so every notebook gets a fresh kernel.
 
-A runner with a `spare` (the preview's) keeps one new kernel started ahead, with
-the libraries the chapters import (`PRELOAD`) already loaded, so that the next
+A runner with `spares` (the preview's) keeps that many new kernels started ahead,
+with the libraries the chapters import (`PRELOAD`) already loaded, so that the next
 notebook's kernel is ready when an edit comes in: still a kernel no notebook has
-run in. A build has no idle moments to hide that start in, and does without.
+run in. Two, so that the next save finds one ready while the one after it starts.
+A build has no idle moments to hide that start in, and does without.
 
 A cell that runs past its time limit (`Job.timeout`, papermill's
 `execution_timeout`) stops with its kernel. `stop` (Ctrl-C, SIGTERM) ends every
@@ -319,14 +320,14 @@ class Runner:
 
     Jobs with the same key are run once: `submit` returns the job already queued or
     running (and raises its priority). Workers are daemon threads and every kernel
-    is ours: `stop` ends them at once. With `spare`, a new kernel is started after
-    each job, for the next job with the same `Setting`.
+    is ours: `stop` ends them at once. With `spares`, kernels are started ahead after
+    each job, for the next jobs with the same `Setting`.
     """
 
-    def __init__(self, size: int, *, files: Path | None = None, spare: bool = False) -> None:
+    def __init__(self, size: int, *, files: Path | None = None, spares: int = 0) -> None:
         self.size = max(1, size)
-        self.spare = spare
-        self._spare: Kernel | None = None  # started ahead, no notebook run in it yet
+        self.spares = spares
+        self._spares: list[Kernel] = []  # started ahead, oldest first, no notebook run in them yet
         self._files = files  # where the connection folder goes (see `connection_folder`)
         self._folder: Path | None = None
         # the atexit hook that removes the folder should `stop` never be reached
@@ -381,18 +382,15 @@ class Runner:
             self._run(job)
 
     def _kernel(self, setting: Setting) -> Kernel:
-        """A kernel for a job: the spare when it was started with the job's `setting`, else a
-        new one. Known to `stop` from now on."""
+        """A kernel for a job: the oldest spare started with the job's `setting`, else a new one.
+        Spares started for other notebooks end. Known to `stop` from now on."""
         with self._lock:
-            spare = self._spare
-            if spare is not None and spare.setting is not None:  # (None: still starting)
-                self._spare = None
-                if spare.setting == setting and not self._stopped:
-                    return spare
-            else:
-                spare = None
-            kernel = self._new_kernel()
-        if spare is not None:  # started for other notebooks
+            started = [k for k in self._spares if k.setting is not None]  # (None: being launched)
+            match = next((k for k in started if k.setting == setting), None)
+            other = [k for k in started if k.setting != setting]
+            self._spares = [k for k in self._spares if k is not match and k not in other]
+            kernel = match if match is not None and not self._stopped else self._new_kernel()
+        for spare in other:
             self._drop(spare)
         return kernel
 
@@ -414,22 +412,24 @@ class Runner:
             self._kernels.discard(kernel)
         kernel.kill()
 
-    def _start_spare(self, setting: Setting) -> None:
-        """Start the kernel for the next job like this one, unless one is waiting already."""
+    def _start_spares(self, setting: Setting) -> None:
+        """Start kernels for the next jobs like this one, up to `spares` of them."""
         with self._lock:
-            if not self.spare or self._stopped or (self._spare is not None and self._spare.setting == setting):
+            if not self.spares or self._stopped:
                 return
-            kernel = self._new_kernel()
-            old, self._spare = self._spare, kernel
-        if old is not None:
-            self._drop(old)
-        try:
-            kernel.start(setting, PRELOAD)
-        except Exception:  # noqa: BLE001 - no spare then: the next job starts its own
-            with self._lock:
-                if self._spare is kernel:
-                    self._spare = None
+            other = [k for k in self._spares if k.setting is not None and k.setting != setting]
+            self._spares = [k for k in self._spares if k not in other]
+            new = [self._new_kernel() for _ in range(self.spares - len(self._spares))]
+            self._spares += new
+        for kernel in other:
             self._drop(kernel)
+        for kernel in new:
+            try:
+                kernel.start(setting, PRELOAD)
+            except Exception:  # noqa: BLE001 - one spare less: the next job starts its own
+                with self._lock:
+                    self._spares = [k for k in self._spares if k is not kernel]
+                self._drop(kernel)
 
     def _run(self, job: Job) -> None:
         _callback(job.on_start, job)
@@ -449,7 +449,7 @@ class Runner:
             _callback(job.on_done, job)
         finally:
             job.done.set()
-        self._start_spare(job.setting)
+        self._start_spares(job.setting)
 
     def stop(self) -> None:
         """Stop every kernel now; queued jobs are dropped."""
@@ -459,7 +459,7 @@ class Runner:
             self._queue.clear()
             kernels = list(self._kernels)
             self._kernels.clear()
-            self._spare = None
+            self._spares = []
             folder, self._folder = self._folder, None
             forget, self._forget = self._forget, None
             self._lock.notify_all()
