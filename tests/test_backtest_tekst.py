@@ -58,6 +58,15 @@ def test_prose_text_is_markdown():
     assert shown.data == prose.read(ED, "raad_van_toezicht")
 
 
+def test_a_draft_from_new_year_shows_as_a_draft_in_the_notebook(data_copy):
+    page = data_copy / "2022" / "tekst" / "voorwoord.md"
+    page.write_text("---\nconcept: true\n---\nSchrijf hier het voorwoord van 2022.\n", encoding="utf-8")
+    shown = prose.text(Edition(2022, data_dir=data_copy), "voorwoord")
+    assert shown.data.startswith("> **Concept.**") and "concept: true`" in shown.data
+    assert shown.data.endswith("Schrijf hier het voorwoord van 2022.\n") and "\n---\n" not in shown.data
+    assert "<blockquote>" in shown._repr_html_()
+
+
 def test_missing_prose_names_the_file(tmp_path):
     (tmp_path / "2022").mkdir()
     with pytest.raises(prose.ProseError, match=r"2022/tekst/voorwoord\.md"):

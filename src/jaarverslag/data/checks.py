@@ -314,6 +314,16 @@ def is_draft(text: str) -> bool:
                                      for line in block.group(1).splitlines())
 
 
+def draft_body(text: str) -> str:
+    """A draft page without the front matter `new-year` wrote (the page itself when it has none).
+
+    >>> draft_body("---\\nconcept: true\\n---\\nSchrijf hier ...")
+    'Schrijf hier ...'
+    """
+    block = _FRONT_MATTER.match(text)
+    return text[block.end():] if block is not None else text
+
+
 def text_problem(page: Path) -> Problem | None:
     """What keeps a prose page out of the report: missing, empty, or still a draft."""
     shown = display_path(page)

@@ -16,6 +16,7 @@ from pathlib import Path
 from IPython.display import Markdown
 
 from ... import markup
+from ...data import checks
 from ...data.read import display_path
 from ...edition import Edition
 from ...errors import JaarverslagError, Kind
@@ -62,5 +63,13 @@ class Prose(Markdown):
         return self.data if markup.plain_markdown(self.data) else None
 
 
+DRAFT_NOTE = ("> **Concept.** Deze tekst is nog niet af. Een build weigert hem tot de drie regels bovenaan "
+              "het bestand (`---`, `concept: true`, `---`) weg zijn.\n\n")
+
+
 def text(ed: Edition, name: str) -> Prose:
-    return Prose(read(ed, name))
+    """The page; a draft that `new-year` wrote shows as such (in JupyterLab: a build refuses it)."""
+    source = read(ed, name)
+    if checks.is_draft(source):
+        return Prose(DRAFT_NOTE + checks.draft_body(source))
+    return Prose(source)
