@@ -219,3 +219,10 @@ def test_a_chart_is_drawn_once_for_the_same_figures_code_and_fonts(tmp_path, mon
     monkeypatch.setattr(drawn, "_code", lambda: "andere code of lettertypen")
     assert draw(values) == first and len(drawings) == 5
     assert not list((tmp_path / "charts").glob(".*")), "a half-written chart was left"
+    elsewhere = tmp_path / "elders"
+    elsewhere.mkdir()
+    monkeypatch.setattr(drawn, "folder", tmp_path / "cache" / "charts")
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "charts").symlink_to(elsewhere)  # a link put in the cache's place
+    assert draw(values) == first and len(drawings) == 6
+    assert not list(elsewhere.iterdir()), "a chart was kept through a link, outside the cache"

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ... import paths
+from ...errors import JaarverslagError
 from ...fingerprint import canonical, file_digest, package_digest, versions
 from ...run import trace
 
@@ -41,7 +43,7 @@ def remembered(function: F) -> F:
     @functools.wraps(function)
     def chart(*args: Any, **kwargs: Any) -> Chart:
         here = folder
-        if here is None:
+        if here is None or not _own(here):
             return function(*args, **kwargs)
         file = here / f"{_key(function.__qualname__, args, kwargs)}.json"
         kept = _read(file)
@@ -52,6 +54,15 @@ def remembered(function: F) -> F:
         return made
 
     return chart  # type: ignore[return-value]
+
+
+def _own(here: Path) -> bool:
+    """The folder lies in the cache it belongs to: a link in its place to elsewhere is never followed."""
+    try:
+        paths.inside(here, here.parent)
+    except JaarverslagError:
+        return False
+    return True
 
 
 def _key(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
