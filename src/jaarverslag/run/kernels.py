@@ -148,8 +148,9 @@ def cancel_pending_tasks() -> None:
 
 @dataclass(frozen=True)
 class Setting:
-    """What a kernel is started with before it knows its notebook: the folder it runs in
-    and what its reads are recorded under (see `inkernel`)."""
+    """What a kernel is started with before it knows its notebook (see `inkernel`): the folder
+    it runs in, what its reads are recorded under, the data that passed the build's
+    validation and where charts are kept. A spare serves only a job with the same."""
 
     cwd: str
     roots: tuple[str, ...]
