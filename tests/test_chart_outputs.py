@@ -226,3 +226,12 @@ def test_a_chart_is_drawn_once_for_the_same_figures_code_and_fonts(tmp_path, mon
     (tmp_path / "cache" / "charts").symlink_to(elsewhere)  # a link put in the cache's place
     assert draw(values) == first and len(drawings) == 6
     assert not list(elsewhere.iterdir()), "a chart was kept through a link, outside the cache"
+
+
+def test_a_chart_whose_arguments_have_no_stable_bytes_is_drawn_not_refused(tmp_path, monkeypatch):
+    from jaarverslag.chapters.toolkit import drawn
+
+    monkeypatch.setattr(drawn, "folder", tmp_path / "charts")
+    made = drawn.remembered(lambda how: f"getekend {how()}")
+    assert made(lambda: "nu") == "getekend nu"  # a lambda cannot be pickled: no key, drawn as ever
+    assert not (tmp_path / "charts").exists()

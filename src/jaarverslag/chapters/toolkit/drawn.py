@@ -45,7 +45,10 @@ def remembered(function: F) -> F:
         here = folder
         if here is None or not _own(here):
             return function(*args, **kwargs)
-        file = here / f"{_key(function.__qualname__, args, kwargs)}.json"
+        try:
+            file = here / f"{_key(function.__qualname__, args, kwargs)}.json"
+        except (pickle.PicklingError, TypeError, AttributeError):  # an argument with no stable bytes
+            return function(*args, **kwargs)
         kept = _read(file)
         if kept is not None:
             return kept
