@@ -166,6 +166,38 @@ def ended(process: subprocess.Popen, timeout: float = 60) -> tuple[str, str]:
         pytest.fail(f"the build did not end within {timeout} s; its threads were at:\n{err[-8000:]}")
 
 
+def processes_in(folder: Path) -> list[int]:
+    """Kernels of a build under `folder`: one that jupyter_client started names its connection
+    file on its command line; one forked by the fork server has the server's command line and
+    runs in its notebook's folder. (Not what a kernel itself starts for a moment.)"""
+    mine = str(folder).encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                line = (proc / "cmdline").read_bytes()
+                forked = b"forkserver.py" in line and (os.readlink(proc / "cwd") + "/").startswith(f"{folder}/")
+                if mine in line or forked:
+                    found.append(int(proc.name))
+            except OSError:  # ended while we looked, or another user's
+                pass
+    return found
+
+
+def orphaned_fork_servers() -> list[int]:
+    """Fork servers (run/forkserver.py) whose process is gone: each names its own on its command line."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0") if proc.name.isdigit() else []
+        except OSError:
+            continue
+        server = next((i for i, arg in enumerate(args) if arg.endswith(b"forkserver.py")), None)
+        if server is not None and not Path(f"/proc/{int(args[server + 2])}").exists():
+            found.append(int(proc.name))
+    return found
+
+
 def make_book(folder: Path, chapters: dict[str, str]) -> Path:
     """A book folder with _quarto.yml, index.qmd and one notebook per chapter; returns _quarto.yml."""
     from jaarverslag.paths import PROJ_ROOT
@@ -259,8 +291,15 @@ def is_slow(item: pytest.Item) -> bool:
     return function is not None and bool(STARTS_KERNELS & names_used(function, function.__module__))
 
 
+# Run first, in this order: the file that builds the shared reports, then the longest files that
+# need none of them, so the other process runs those while the first builds (pytest-xdist hands
+# out the files in the order collected). The rest follow as collected.
+FIRST = ("test_a11y.py", "test_cache.py", "test_hostile_run.py", "test_failures.py", "test_hostile_cache.py")
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects on the marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if is_slow(item):
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: FIRST.index(item.path.name) if item.path.name in FIRST else len(FIRST))

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ended
+from conftest import ended, orphaned_fork_servers, processes_in
 from hostile import REPO, Project, Result, assert_refused, state
 
 from jaarverslag.book import DEFAULT_CELL_TIMEOUT, BookError, read_book
@@ -69,22 +69,8 @@ def connection_files(project: Project, private: dict[str, str]) -> list[Path]:
 
 
 def kernels_of(project: Project) -> list[int]:
-    """Processes whose command line names a connection file under this project's build/."""
-    return kernels_under(project.build)
-
-
-def kernels_under(folder: Path) -> list[int]:
-    """Processes whose command line names a file under `folder` (a kernel names its connection file)."""
-    mine = str(folder).encode()
-    found = []
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                if mine in (proc / "cmdline").read_bytes():
-                    found.append(int(proc.name))
-            except OSError:  # ended while we looked
-                pass
-    return found
+    """Kernels of builds of this project, and fork servers whose build is gone (conftest)."""
+    return processes_in(project.root) + orphaned_fork_servers()
 
 
 def assert_nothing_left(project: Project, private: dict[str, str]) -> None:
@@ -141,7 +127,7 @@ def test_a_kernel_whose_cell_timed_out_is_ended_and_the_next_notebook_runs(tmp_p
         fast = pool.submit(job("snel"))
         fast.wait()
         assert fast.error is None and pool.started_kernels == 2
-        assert kernels_under(tmp_path) == [], "a kernel is still running"
+        assert processes_in(tmp_path) == [], "a kernel is still running"
     finally:
         pool.stop()
     assert not list((tmp_path / ".run").iterdir())
@@ -170,11 +156,11 @@ def test_a_spare_kernel_has_its_libraries_loaded_sees_nothing_of_the_notebook_be
     def settled(started: int) -> None:
         """Once the spares after the last notebook are up: `started` kernels so far, the spares running."""
         deadline = time.monotonic() + 120  # not timed: a spare may still be starting
-        while ((pool.started_kernels, len(kernels_under(tmp_path))) != (started, spares)
+        while ((pool.started_kernels, len(processes_in(tmp_path))) != (started, spares)
                and time.monotonic() < deadline):
             time.sleep(0.1)
         assert pool.started_kernels == started
-        assert len(kernels_under(tmp_path)) == spares, "only the spares run between notebooks"
+        assert len(processes_in(tmp_path)) == spares, "only the spares run between notebooks"
 
     try:
         first = run("boek", "eerste")  # in a kernel of its own; a spare is started after it
@@ -187,7 +173,7 @@ def test_a_spare_kernel_has_its_libraries_loaded_sees_nothing_of_the_notebook_be
         settled(3 + 2 * spares)  # a new kernel for it (the other spares ended), and new spares after it
     finally:
         pool.stop()
-    assert kernels_under(tmp_path) == [], "the spare kernel outlived its runner"
+    assert processes_in(tmp_path) == [], "the spare kernel outlived its runner"
     assert not list((tmp_path / ".run").iterdir())
 
 

@@ -25,7 +25,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import RENDER_PROJECT, ended, make_book, render_meta
+from conftest import RENDER_PROJECT, ended, make_book, orphaned_fork_servers, processes_in, render_meta
 
 from jaarverslag.book import read_book
 from jaarverslag.build import _link_pages
@@ -311,11 +311,5 @@ def test_ctrl_c_stops_the_preview_cleanly(served):
     assert served.outside_build() == served.before  # nothing written outside build/
     run = served.project / "build" / ".run"
     assert not [p for p in run.rglob("*") if p.is_file()], "a kernel's connection file was left"
-    alive = []
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            if str(served.project).encode() in (proc / "cmdline").read_bytes():
-                alive.append(proc.name)
-        except OSError:
-            continue
+    alive = processes_in(served.project) + orphaned_fork_servers()
     assert not alive, f"processes of the preview still run: {alive}"

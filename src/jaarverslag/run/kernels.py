@@ -4,16 +4,17 @@ A `Runner` has `size` worker threads (one per core by default). Each takes the
 next `Job` by priority, starts a new kernel for it, and runs the notebook there
 with plain papermill: a fresh kernel per notebook, as `papermill` itself does,
 so no notebook sees what another left behind. The kernel loads `inkernel` as an
-IPython extension, which records what the notebook reads for the cache.
+IPython extension, which records what the notebook reads for the cache. It is
+forked from this process's fork server (`forks`), which has the libraries loaded.
 
 `make bench` measured whether keeping kernels warm between notebooks paid for
 the code that resets them: it won the cold build by 1.24x, under the 1.3x that
 issue 11 asked of it, so every notebook gets a fresh kernel.
 
 A runner with `spares` (the preview's) keeps that many new kernels started ahead,
-with the libraries the chapters import (`PRELOAD`) already loaded, so that the next
-notebook's kernel is ready when an edit comes in: still a kernel no notebook has
-run in. Two, so that the next save finds one ready while the one after it starts.
+with the libraries the chapters import (`PRELOAD`) loaded (a forked kernel has them
+already), so that the next notebook's kernel is ready when an edit comes in: still
+a kernel no notebook has run in. Two, so that the next save finds one ready while the one after it starts.
 A build has no idle moments to hide that start in, and does without.
 
 A cell that runs past its time limit (`Job.timeout`, papermill's
@@ -113,11 +114,16 @@ def _alive(pid: int) -> bool:
 
 
 def kernel_manager(folder: Path, **options: Any) -> KernelManager:
-    """A KernelManager whose connection file lies in our private `folder`, not in a shared one."""
+    """A KernelManager whose connection file lies in our private `folder`, not in a shared one,
+    and whose kernel is forked from this process's fork server (`forks`)."""
     from jupyter_client import KernelManager
 
-    return KernelManager(kernel_name=KERNEL, connection_file=str(Path(folder) / f"kernel-{uuid.uuid4().hex}.json"),
-                         **options)
+    from .forks import ForkProvisioner
+
+    km = KernelManager(kernel_name=KERNEL, connection_file=str(Path(folder) / f"kernel-{uuid.uuid4().hex}.json"),
+                       kernel_id=str(uuid.uuid4()), **options)
+    km.provisioner = ForkProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+    return km
 
 
 def start_kernel(km: KernelManager, cwd: Path | str, *extra: str, env: dict[str, str] | None = None) -> None:
