@@ -11,6 +11,7 @@ house font is loaded. Skipped where Debian's chromium is not installed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -85,47 +86,64 @@ def browser():
         browser.close()
 
 
+@dataclass(frozen=True)
+class Seen:
+    """A page as loaded at one width: what does not fit, the fonts, and what axe found serious."""
+
+    name: str
+    overflow: int  # px the page scrolls sideways
+    not_fitting: list[str]
+    house_font: bool
+    loaded_fonts: list[str]
+    serious: list[dict]  # axe's serious and critical violations
+    axe_report: str
+
+
+_seen: dict[tuple[tuple[Path, ...], int], list[Seen]] = {}
+
+
+def seen(browser, pages: list[Path], width: int) -> list[Seen]:
+    """Every page loaded once per width for both tests below: a page load with its fonts and an
+    axe run take a second or two each. The layout is measured before axe adds its script."""
+    key = (tuple(pages), width)
+    if key not in _seen:
+        from axe_playwright_python.sync_playwright import Axe
+
+        axe = Axe()
+        context = browser.new_context(viewport={"width": width, "height": 900}, offline=True)
+        page = context.new_page()
+        found = []
+        try:
+            for html in pages:
+                page.goto(html.as_uri(), wait_until="load")
+                page.evaluate("document.fonts.ready")
+                overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                not_fitting = page.evaluate(NOT_FITTING)
+                house_font = page.evaluate("document.fonts.check('16px \"Source Sans 3\"')")
+                loaded = page.evaluate("[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
+                results = axe.run(page)
+                serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+                found.append(Seen(html.name, overflow, not_fitting, house_font, loaded, serious,
+                                  results.generate_report() if serious else ""))
+        finally:
+            context.close()
+        _seen[key] = found
+    return _seen[key]
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_axe_finds_no_serious_violations(browser, pages, width):
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
-    context = browser.new_context(viewport={"width": width, "height": 900}, offline=True)
-    page = context.new_page()
-    problems = []
-    try:
-        for html in pages:
-            page.goto(html.as_uri(), wait_until="load")
-            page.evaluate("document.fonts.ready")
-            results = axe.run(page)
-            serious = [v for v in results.response["violations"]
-                       if v.get("impact") in ("serious", "critical")]
-            if serious:
-                problems.append(f"{html.name} @ {width}px\n{results.generate_report()}")
-    finally:
-        context.close()
+    problems = [f"{p.name} @ {width}px\n{p.axe_report}" for p in seen(browser, pages, width) if p.serious]
     assert not problems, "\n\n".join(problems)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_pages_fit_the_screen_and_use_the_house_font(browser, pages, width):
-    context = browser.new_context(viewport={"width": width, "height": 900}, offline=True)
-    page = context.new_page()
-    try:
-        for html in pages:
-            page.goto(html.as_uri(), wait_until="load")
-            page.evaluate("document.fonts.ready")
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            assert overflow <= 0, f"{html.name} schuift {overflow}px opzij op {width}px"
-            problems = page.evaluate(NOT_FITTING)
-            assert not problems, f"{html.name} @ {width}px:\n" + "\n".join(problems)
-            assert page.evaluate("document.fonts.check('16px \"Source Sans 3\"')"), html.name
-            loaded = page.evaluate(
-                "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
-            assert any("Source Sans 3" in f for f in loaded), (html.name, loaded)
-    finally:
-        context.close()
+    for page in seen(browser, pages, width):
+        assert page.overflow <= 0, f"{page.name} schuift {page.overflow}px opzij op {width}px"
+        assert not page.not_fitting, f"{page.name} @ {width}px:\n" + "\n".join(page.not_fitting)
+        assert page.house_font, page.name
+        assert any("Source Sans 3" in f for f in page.loaded_fonts), (page.name, page.loaded_fonts)
 
 
 def test_phone_menu_and_focusable_tables(browser, pages):
