@@ -2,7 +2,8 @@
 
 Opens every page of the fixture book, of the 2022 report and of a report that compares
 with the year before (2023 made from 2022, `report_with_previous_year`) at desktop
-(1280 px), tablet (768 px) and phone (375 px) width, in one browser, and asserts that
+(1280 px), tablet (768 px) and phone (375 px) width, in one browser (each page loaded
+once per width for all the checks), and asserts that
 axe finds no serious or critical violations (colour contrast included), that the page
 never scrolls sideways, that no element is wider than the element it sits in (a cross
 table may scroll inside its region, with its cue shown: docs/tabellen.md), and that the
