@@ -84,7 +84,10 @@ class Forked:
 
     def __del__(self) -> None:
         if self.returncode is None:
-            os.close(self._pidfd)
+            try:
+                os.close(self._pidfd)
+            except Exception:  # noqa: BLE001 - at interpreter exit `os` may be gone already
+                pass
 
 
 class Server:
