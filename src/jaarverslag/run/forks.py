@@ -2,7 +2,7 @@
 
 Importing ipykernel, pandas, matplotlib and the rest is about 0.9 s of the 1.1 s of
 CPU that starting a chapter's kernel takes; a build starts ten kernels per edition.
-So a kernel is forked from a server that imported them once, and costs about 0.2 s.
+So a kernel is forked from a server that imported them once, and costs about 0.3 s.
 It is still a kernel no notebook has run in: the server never runs one, nor imports
 the project's own code.
 
