@@ -139,9 +139,10 @@ def server(python: str, environ: dict[str, str]) -> Server:
     key = (python, json.dumps(sorted(environ.items())))
     with _servers_lock:
         found = _servers.get(key)
-        if found is None or found.process.poll() is not None:
-            if not _servers:
-                atexit.register(close)
+        if found is not None and found.process.poll() is not None:  # it died: its socket goes too
+            found.close()
+            found = None
+        if found is None:
             found = _servers[key] = Server(python, environ)
         return found
 
@@ -152,6 +153,9 @@ def close() -> None:
         for found in _servers.values():
             found.close()
         _servers.clear()
+
+
+atexit.register(close)
 
 
 class ForkProvisioner(LocalProvisioner):

@@ -14,8 +14,9 @@ issue 11 asked of it, so every notebook gets a fresh kernel.
 A runner with `spares` (the preview's) keeps that many new kernels started ahead,
 with the libraries the chapters import (`PRELOAD`) loaded (a forked kernel has them
 already), so that the next notebook's kernel is ready when an edit comes in: still
-a kernel no notebook has run in. Two, so that the next save finds one ready while the one after it starts.
-A build has no idle moments to hide that start in, and does without.
+a kernel no notebook has run in. Two, so that the next save finds one ready while
+the one after it starts. A build has no idle moments to hide that start in, and
+does without.
 
 A cell that runs past its time limit (`Job.timeout`, papermill's
 `execution_timeout`) stops with its kernel. `stop` (Ctrl-C, SIGTERM) ends every
