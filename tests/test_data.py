@@ -1,5 +1,7 @@
 """Loading validates: good data loads typed, bad data is refused naming file, line, column, value."""
 
+import shutil
+
 import pandas as pd
 import pytest
 from conftest import edit
@@ -80,6 +82,7 @@ def test_a_chapter_kernel_skips_the_rules_only_for_the_bytes_the_build_validated
     from jaarverslag.fingerprint import file_digest
 
     monkeypatch.setattr(data, "_trusted", {})
+    monkeypatch.setattr(data, "_passed", set())  # nothing checked before in this process
     skillz = data_copy / "2022" / "skillz.csv"
     data.trust({str(skillz): file_digest(skillz)})
     checked = []
@@ -89,6 +92,7 @@ def test_a_chapter_kernel_skips_the_rules_only_for_the_bytes_the_build_validated
     assert "skillz" not in checked and "clienten" in checked
     monkeypatch.undo()  # the real rules again, and nothing trusted
     monkeypatch.setattr(data, "_trusted", {str(skillz): file_digest(skillz)})
+    monkeypatch.setattr(data, "_passed", set())
     edit(skillz, "Borne,78,590,20", "Borne,78,590,-20")  # other bytes than the build validated
     with pytest.raises(data.DataError, match="waarde '-20': moet 0 of meer zijn"):
         data.load(2022, "skillz", data_copy)

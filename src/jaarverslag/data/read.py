@@ -11,6 +11,12 @@ kernel which files passed (`trust`, from `run.inkernel`): reading the same bytes
 again, a chapter skips the rules (and never imports pandera); a file that changed
 since is checked as ever. Outside a build (JupyterLab, papermill by hand) every
 file is checked.
+
+A process also remembers which bytes passed the rules against which gemeenten
+(`_passed`): the preview validating again after an edit to one file, or a second
+copy of the same data, runs the rules (pandera, most of validation's time) only
+for bytes it has not seen pass. The rules are the package's code, which a running
+process does not reload, so the bytes and the gemeenten are all they depend on.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ Stamp = tuple[tuple[str, int, int], ...]  # per file of a dataset: suffix, modif
 
 
 _trusted: dict[str, str] = {}  # file -> sha256 of the bytes the build validated
+_passed: set[tuple[str, str, tuple[str, ...]]] = set()  # (dataset, sha256, gemeenten) that passed the rules here
 
 
 def trust(passed: dict[str, str]) -> None:
@@ -45,9 +52,17 @@ def trust(passed: dict[str, str]) -> None:
     _trusted.update(passed)
 
 
-def _passed_before(path: Path) -> bool:
-    sha = _trusted.get(os.path.abspath(path))
-    return sha is not None and file_digest(path) == sha
+def _checked(dataset: Dataset, typed: pd.DataFrame, path: Path, gemeenten: list[str],
+             unread: list[Problem]) -> list[Problem]:
+    """The rules' problems with the file, skipped for bytes that passed them before."""
+    sha = file_digest(path)
+    seen = (dataset.name, sha, tuple(gemeenten))
+    if _trusted.get(os.path.abspath(path)) == sha or seen in _passed:
+        return []
+    found = schema.check(dataset, typed, display_path(path), gemeenten, unread)
+    if not found and not unread:
+        _passed.add(seen)
+    return found
 
 
 class DataError(JaarverslagError):
@@ -286,8 +301,7 @@ def read_dataset(name: str, folder: Path, gemeenten: list[str]) -> tuple[pd.Data
     if typed.empty and not dataset.may_be_empty:
         return None, [Problem(display_path(path), None, None, None,
                               "bevat geen rijen, alleen de kopregel; vul de gegevens in")]
-    if not _passed_before(path):
-        problems += schema.check(dataset, typed, display_path(path), gemeenten, problems)
+    problems += _checked(dataset, typed, path, gemeenten, problems)
     return typed, sorted(problems, key=lambda p: p.line or 0)
 
 
