@@ -3,7 +3,7 @@
 Opens every page of the fixture book, of the 2022 report and of a report that compares
 with the year before (2023 made from 2022, `report_with_previous_year`) at desktop
 (1280 px), tablet (768 px) and phone (375 px) width, in one browser (each page loaded
-once per width for all the checks), and asserts that
+once and resized to each width, for all the checks), and asserts that
 axe finds no serious or critical violations (colour contrast included), that the page
 never scrolls sideways, that no element is wider than the element it sits in (a cross
 table may scroll inside its region, with its cue shown: docs/tabellen.md), and that the
@@ -100,36 +100,46 @@ class Seen:
     axe_report: str
 
 
-_seen: dict[tuple[tuple[Path, ...], int], list[Seen]] = {}
+_seen: dict[tuple[Path, ...], dict[int, list[Seen]]] = {}
 
 
 def seen(browser, pages: list[Path], width: int) -> list[Seen]:
-    """Every page loaded once per width for both tests below: a page load with its fonts and an
-    axe run take a second or two each. The layout is measured before axe adds its script."""
-    key = (tuple(pages), width)
+    """Every page as seen at `width`, for both tests below. Each page is loaded once and
+    resized to each width (a load with its fonts, and axe put in the page, take a good part of
+    a second; the pages have no script that reads the width). At each width the layout is
+    measured first, then axe runs, on the page as laid out at that width."""
+    key = tuple(pages)
     if key not in _seen:
-        from axe_playwright_python.sync_playwright import Axe
+        from axe_playwright_python.base import AxeResults
+        from axe_playwright_python.sync_playwright import DEFAULT_OPTIONS, Axe
 
-        axe = Axe()
-        context = browser.new_context(viewport={"width": width, "height": 900}, offline=True)
+        script = Axe().axe_script
+        found: dict[int, list[Seen]] = {w: [] for w in WIDTHS}
+        context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900}, offline=True)
         page = context.new_page()
-        found = []
         try:
             for html in pages:
                 page.goto(html.as_uri(), wait_until="load")
                 page.evaluate("document.fonts.ready")
-                overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-                not_fitting = page.evaluate(NOT_FITTING)
-                house_font = page.evaluate("document.fonts.check('16px \"Source Sans 3\"')")
-                loaded = page.evaluate("[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
-                results = axe.run(page)
-                serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
-                found.append(Seen(html.name, overflow, not_fitting, house_font, loaded, serious,
-                                  results.generate_report() if serious else ""))
+                axe_in_page = False
+                for w in WIDTHS:
+                    page.set_viewport_size({"width": w, "height": 900})
+                    overflow = page.evaluate(
+                        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                    not_fitting = page.evaluate(NOT_FITTING)
+                    house_font = page.evaluate("document.fonts.check('16px \"Source Sans 3\"')")
+                    loaded = page.evaluate("[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
+                    if not axe_in_page:
+                        page.evaluate(script)
+                        axe_in_page = True
+                    results = AxeResults(page.evaluate("options => axe.run(document, options)", DEFAULT_OPTIONS))
+                    serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+                    found[w].append(Seen(html.name, overflow, not_fitting, house_font, loaded, serious,
+                                         results.generate_report() if serious else ""))
         finally:
             context.close()
         _seen[key] = found
-    return _seen[key]
+    return _seen[key][width]
 
 
 @pytest.mark.parametrize("width", WIDTHS)
