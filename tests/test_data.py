@@ -96,3 +96,31 @@ def test_a_chapter_kernel_skips_the_rules_only_for_the_bytes_the_build_validated
     edit(skillz, "Borne,78,590,20", "Borne,78,590,-20")  # other bytes than the build validated
     with pytest.raises(data.DataError, match="waarde '-20': moet 0 of meer zijn"):
         data.load(2022, "skillz", data_copy)
+
+
+def test_bytes_that_passed_the_rules_are_not_checked_again_in_the_process(data_copy, tmp_path, monkeypatch):
+    """The same bytes against the same gemeenten, also in another folder, skip the rules;
+    changed bytes, other gemeenten and bytes that broke a rule are checked."""
+    monkeypatch.setattr(data, "_trusted", {})
+    monkeypatch.setattr(data, "_passed", set())
+    real, checked = data.schema.check, []
+    monkeypatch.setattr(data.schema, "check", lambda *args, **kw: checked.append(args[0].name) or real(*args, **kw))
+    assert data.validate_year(2022, data_copy) == []
+    assert len(checked) == len(DATASETS) and "skillz" in checked
+
+    second = tmp_path / "tweede"
+    shutil.copytree(data_copy, second)
+    checked.clear()
+    assert data.validate_year(2022, second) == []
+    assert checked == []
+
+    edit(second / "2022" / "skillz.csv", "Borne,78,590,20", "Borne,78,590,-20")
+    assert [str(p.value) for p in data.validate_year(2022, second)] == ["-20"]
+    assert [str(p.value) for p in data.validate_year(2022, second)] == ["-20"]  # what broke a rule: each time
+    assert checked == ["skillz", "skillz"]
+
+    edit(second / "2022" / "skillz.csv", "Borne,78,590,-20", "Borne,78,590,20")
+    edit(second / "2022" / "gemeenten.csv", "Oldenzaal\n", "Oldenzaal\nLosser\n")
+    checked.clear()
+    data.validate_year(2022, second)
+    assert sorted(checked) == sorted(DATASETS)  # other gemeenten: every dataset is checked against them
