@@ -1,6 +1,7 @@
 """Loading validates: good data loads typed, bad data is refused naming file, line, column, value."""
 
 import shutil
+from collections import OrderedDict
 
 import pandas as pd
 import pytest
@@ -82,7 +83,7 @@ def test_a_chapter_kernel_skips_the_rules_only_for_the_bytes_the_build_validated
     from jaarverslag.fingerprint import file_digest
 
     monkeypatch.setattr(data, "_trusted", {})
-    monkeypatch.setattr(data, "_passed", set())  # nothing checked before in this process
+    monkeypatch.setattr(data, "_clean", OrderedDict())  # nothing checked before in this process
     skillz = data_copy / "2022" / "skillz.csv"
     data.trust({str(skillz): file_digest(skillz)})
     checked = []
@@ -92,17 +93,18 @@ def test_a_chapter_kernel_skips_the_rules_only_for_the_bytes_the_build_validated
     assert "skillz" not in checked and "clienten" in checked
     monkeypatch.undo()  # the real rules again, and nothing trusted
     monkeypatch.setattr(data, "_trusted", {str(skillz): file_digest(skillz)})
-    monkeypatch.setattr(data, "_passed", set())
+    monkeypatch.setattr(data, "_clean", OrderedDict())
     edit(skillz, "Borne,78,590,20", "Borne,78,590,-20")  # other bytes than the build validated
     with pytest.raises(data.DataError, match="waarde '-20': moet 0 of meer zijn"):
         data.load(2022, "skillz", data_copy)
 
 
-def test_bytes_that_passed_the_rules_are_not_checked_again_in_the_process(data_copy, tmp_path, monkeypatch):
-    """The same bytes against the same gemeenten, also in another folder, skip the rules;
-    changed bytes, other gemeenten and bytes that broke a rule are checked."""
+def test_bytes_read_clean_are_not_read_and_checked_again_in_the_process(data_copy, tmp_path, monkeypatch):
+    """The same bytes against the same gemeenten, also in another folder, are not read and
+    checked again; changed bytes, other gemeenten, bytes that broke a rule and a file in the
+    wrong place are."""
     monkeypatch.setattr(data, "_trusted", {})
-    monkeypatch.setattr(data, "_passed", set())
+    monkeypatch.setattr(data, "_clean", OrderedDict())
     real, checked = data.schema.check, []
     monkeypatch.setattr(data.schema, "check", lambda *args, **kw: checked.append(args[0].name) or real(*args, **kw))
     assert data.validate_year(2022, data_copy) == []
@@ -124,3 +126,8 @@ def test_bytes_that_passed_the_rules_are_not_checked_again_in_the_process(data_c
     checked.clear()
     data.validate_year(2022, second)
     assert sorted(checked) == sorted(DATASETS)  # other gemeenten: every dataset is checked against them
+
+    outside = tmp_path / "elders.csv"  # the same bytes, as a link out of the data folder
+    (second / "2022" / "skillz.csv").rename(outside)
+    (second / "2022" / "skillz.csv").symlink_to(outside)
+    assert "koppeling naar een bestand buiten" in str(data.validate_year(2022, second))

@@ -12,11 +12,13 @@ again, a chapter skips the rules (and never imports pandera); a file that change
 since is checked as ever. Outside a build (JupyterLab, papermill by hand) every
 file is checked.
 
-A process also remembers which bytes passed the rules against which gemeenten
-(`_passed`): the preview validating again after an edit to one file, or a second
-copy of the same data, runs the rules (pandera, most of validation's time) only
-for bytes it has not seen pass. The rules are the package's code, which a running
-process does not reload, so the bytes and the gemeenten are all they depend on.
+A process also remembers the datasets it read without a problem (`_clean`): the
+same bytes, read again against the same gemeenten (the preview validating after an
+edit to one file, a second copy of the data), give the frame read then, without
+reading and checking them again. The file's place is still checked each time (a
+regular file, no link out of the folder, not too large). Reading and the rules are
+the package's code, which a running process does not reload, so the bytes, the kind
+of file and the gemeenten are all a clean read depends on.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import datetime as dt
 import functools
 import io
 import os
+from collections import OrderedDict
 from itertools import zip_longest
 from pathlib import Path
 
@@ -44,25 +47,14 @@ Stamp = tuple[tuple[str, int, int], ...]  # per file of a dataset: suffix, modif
 
 
 _trusted: dict[str, str] = {}  # file -> sha256 of the bytes the build validated
-_passed: set[tuple[str, str, tuple[str, ...]]] = set()  # (dataset, sha256, gemeenten) that passed the rules here
+Read = tuple[str, str, str, tuple[str, ...]]  # dataset, suffix, sha256 of the bytes, the year's gemeenten
+_clean: OrderedDict[Read, pd.DataFrame] = OrderedDict()  # the frames of clean reads, the latest last
+CLEAN_KEPT = 512  # about 13 copies of a year's 38 datasets; a few MB
 
 
 def trust(passed: dict[str, str]) -> None:
     """(In a chapter kernel of a build.) These files, with these sha256s, passed validation."""
     _trusted.update(passed)
-
-
-def _checked(dataset: Dataset, typed: pd.DataFrame, path: Path, gemeenten: list[str],
-             unread: list[Problem]) -> list[Problem]:
-    """The rules' problems with the file, skipped for bytes that passed them before."""
-    sha = file_digest(path)
-    seen = (dataset.name, sha, tuple(gemeenten))
-    if _trusted.get(os.path.abspath(path)) == sha or seen in _passed:
-        return []
-    found = schema.check(dataset, typed, display_path(path), gemeenten, unread)
-    if not found and not unread:
-        _passed.add(seen)
-    return found
 
 
 class DataError(JaarverslagError):
@@ -116,6 +108,25 @@ def file_size(size: int) -> str:
     return f"{megabytes.removesuffix(',0')} MB"
 
 
+def _misplaced(path: Path, dataset: Dataset | None) -> list[Problem]:
+    """What is wrong with the file before its bytes are read: not a regular file, a link out of
+    its folder, or larger than its dataset can be."""
+    shown = display_path(path)
+    if not path.is_file():  # a folder, or a pipe or device that would never end
+        return [Problem(shown, None, None, None, "is geen gewoon bestand; zet hier het bestand met de "
+                        "gegevens neer")]
+    if not path.resolve().is_relative_to(path.parent.resolve()):  # a link: its target would be published
+        return [Problem(shown, None, None, None, "is een koppeling naar een bestand buiten de gegevensmap; "
+                        "zet het bestand zelf hier neer")]
+    size = path.stat().st_size
+    if dataset is not None and size > dataset.max_bytes:
+        return [Problem(
+            shown, None, None, None,
+            f"is {file_size(size)} groot, meer dan de {file_size(dataset.max_bytes)} die past bij "
+            f"'{dataset.title}' (hoogstens {dataset.max_rows} rijen); is dit het goede bestand?")]
+    return []
+
+
 def read_raw(path: Path, dataset: Dataset | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
     """The cells of a file as text, header from the first line, and problems found in reading
     (a frame with problems still has rows worth checking; None has none).
@@ -124,18 +135,9 @@ def read_raw(path: Path, dataset: Dataset | None = None) -> tuple[pd.DataFrame |
     without being read whole.
     """
     shown = display_path(path)
-    if not path.is_file():  # a folder, or a pipe or device that would never end
-        return None, [Problem(shown, None, None, None, "is geen gewoon bestand; zet hier het bestand met de "
-                              "gegevens neer")]
-    if not path.resolve().is_relative_to(path.parent.resolve()):  # a link: its target would be published
-        return None, [Problem(shown, None, None, None, "is een koppeling naar een bestand buiten de gegevensmap; "
-                              "zet het bestand zelf hier neer")]
-    size = path.stat().st_size
-    if dataset is not None and size > dataset.max_bytes:
-        return None, [Problem(
-            shown, None, None, None,
-            f"is {file_size(size)} groot, meer dan de {file_size(dataset.max_bytes)} die past bij "
-            f"'{dataset.title}' (hoogstens {dataset.max_rows} rijen); is dit het goede bestand?")]
+    refused = _misplaced(path, dataset)
+    if refused:
+        return None, refused
     max_rows = dataset.max_rows if dataset is not None else None
     if path.suffix == ".xlsx":
         return read_xlsx(path, max_rows)
@@ -291,6 +293,25 @@ def read_dataset(name: str, folder: Path, gemeenten: list[str]) -> tuple[pd.Data
                               f"twee bestanden voor één dataset: {display_path(found[0])} en "
                               f"{display_path(found[1])}; verwijder er één")]
     path = found[0]
+    refused = _misplaced(path, dataset)
+    if refused:
+        return None, refused
+    sha = file_digest(path)
+    key = (name, path.suffix, sha, tuple(gemeenten))
+    if key in _clean:
+        _clean.move_to_end(key)
+        return _clean[key].copy(), []
+    typed, problems = _read_and_check(dataset, path, gemeenten, trusted=_trusted.get(os.path.abspath(path)) == sha)
+    if typed is not None and not problems and file_digest(path) == sha:  # not changed while it was read
+        _clean[key] = typed.copy()
+        while len(_clean) > CLEAN_KEPT:
+            _clean.popitem(last=False)
+    return typed, problems
+
+
+def _read_and_check(dataset: Dataset, path: Path, gemeenten: list[str],
+                    trusted: bool) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The file read, typed and checked against the rules (not when the build vouched for its bytes)."""
     raw, problems = read_raw(path, dataset)
     if raw is None:
         return None, problems
@@ -301,7 +322,8 @@ def read_dataset(name: str, folder: Path, gemeenten: list[str]) -> tuple[pd.Data
     if typed.empty and not dataset.may_be_empty:
         return None, [Problem(display_path(path), None, None, None,
                               "bevat geen rijen, alleen de kopregel; vul de gegevens in")]
-    problems += _checked(dataset, typed, path, gemeenten, problems)
+    if not trusted:
+        problems += schema.check(dataset, typed, display_path(path), gemeenten, problems)
     return typed, sorted(problems, key=lambda p: p.line or 0)
 
 
