@@ -134,10 +134,13 @@ def read_raw(path: Path, dataset: Dataset | None = None) -> tuple[pd.DataFrame |
     With a `dataset`, a file larger than it can be (`max_bytes`, `max_rows`) is refused
     without being read whole.
     """
-    shown = display_path(path)
     refused = _misplaced(path, dataset)
-    if refused:
-        return None, refused
+    return (None, refused) if refused else _cells(path, dataset)
+
+
+def _cells(path: Path, dataset: Dataset | None) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """`read_raw` for a file in its place (`_misplaced` found nothing)."""
+    shown = display_path(path)
     max_rows = dataset.max_rows if dataset is not None else None
     if path.suffix == ".xlsx":
         return read_xlsx(path, max_rows)
@@ -311,8 +314,9 @@ def read_dataset(name: str, folder: Path, gemeenten: list[str]) -> tuple[pd.Data
 
 def _read_and_check(dataset: Dataset, path: Path, gemeenten: list[str],
                     trusted: bool) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """The file read, typed and checked against the rules (not when the build vouched for its bytes)."""
-    raw, problems = read_raw(path, dataset)
+    """The file (in its place) read, typed and checked against the rules (not when the build
+    vouched for its bytes)."""
+    raw, problems = _cells(path, dataset)
     if raw is None:
         return None, problems
     typed, unread = schema.coerce(dataset, raw, display_path(path))
