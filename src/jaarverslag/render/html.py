@@ -466,6 +466,15 @@ def notebook_body(nb: NotebookNode, name: str) -> str:
     return markup.clean_body(body)  # the one fence for every output: only our own markup
 
 
+@functools.lru_cache(maxsize=32)
+def _converted(notebook: bytes, slug: str) -> str:
+    """An executed notebook's body, converted once for the same bytes: the pages and the PDF of
+    an edition show the same chapters, and nbconvert is most of loading one."""
+    import nbformat
+
+    return notebook_body(strip_notebook(nbformat.reads(notebook.decode("utf-8"), as_version=4), slug), slug)
+
+
 def load_chapter(
     path: Path,
     *,
@@ -474,12 +483,9 @@ def load_chapter(
     link_style: str = "pages",
 ) -> Chapter:
     """An executed notebook as a `Chapter`. Adds an <h1> from the file name if it has none."""
-    import nbformat
-
     path = Path(path)
     slug = path.stem
-    nb = strip_notebook(nbformat.read(path, as_version=4), slug)
-    body = notebook_body(nb, slug)
+    body = _converted(path.read_bytes(), slug)
     body, title, sections = tidy_body(
         body, name=slug, chapter_slugs=chapter_slugs, id_prefix=id_prefix, link_style=link_style
     )
