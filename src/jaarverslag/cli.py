@@ -181,11 +181,16 @@ def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
     raise KeyboardInterrupt
 
 
-def main(argv: list[str] | None = None) -> int:
-    # jsonschema, which nbformat imports, builds a grammar for IRIs as it loads when the optional
-    # rfc3987_syntax is installed (JupyterLab brings it along): 1.6 s of CPU in every build, for a
-    # format that no notebook schema uses. Marked absent, it is left out as if not installed.
+def skip_iri_grammar() -> None:
+    """Before nbformat loads: jsonschema, which it imports, builds a grammar for IRIs as it loads
+    when the optional rfc3987_syntax is installed (JupyterLab brings it along), 1.3-1.6 s of CPU
+    in every process, for a format that no notebook schema uses. Marked absent, it is left out
+    as if not installed. (Also in every test process: tests/lean_imports.py.)"""
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+def main(argv: list[str] | None = None) -> int:
+    skip_iri_grammar()
     args = parser().parse_args(argv)
     previous = {}
     if threading.current_thread() is threading.main_thread():
