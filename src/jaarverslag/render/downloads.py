@@ -179,6 +179,7 @@ def workbook_bytes(tables: Sequence[tuple[str, Figures]], *, title: str, year: i
     from openpyxl import Workbook as XlsxWorkbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.writer.excel import ExcelWriter
 
     made = _build_time()
     book = XlsxWorkbook()
@@ -223,7 +224,8 @@ def workbook_bytes(tables: Sequence[tuple[str, Figures]], *, title: str, year: i
     for letter, width in (("A", 22), ("B", 70), ("C", 34)):
         contents.column_dimensions[letter].width = width
     buffer = io.BytesIO()
-    book.save(buffer)
+    # Not book.save: it dates the workbook "modified" now, and two builds would differ.
+    ExcelWriter(book, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
     return _fixed_zip(buffer.getvalue(), made)
 
 
