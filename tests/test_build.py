@@ -115,6 +115,40 @@ def test_the_manifest_says_which_renderer_made_the_edition_and_how(manifest):
     assert entry["renderer_version"] == f"jaarverslag {versions['jaarverslag']}, WeasyPrint {versions['weasyprint']}"
 
 
+@slow
+def test_html_only_publishes_the_book_without_a_pdf_until_a_full_build(tmp_path, data_copy):
+    from conftest import GOOD_CHAPTER, make_book
+
+    from jaarverslag.cli import main
+
+    book = make_book(tmp_path / "book", {"clienten": GOOD_CHAPTER})
+    out = tmp_path / "out"
+    build = ["build", "--year", "2022", "--data-dir", str(data_copy), "--book", str(book), "--out", str(out)]
+    edition = out / "2022" / "wijkkracht"
+
+    def published() -> tuple[dict, set[str], str]:
+        entry = json.loads((out / "2022" / "manifest.json").read_text(encoding="utf-8"))["editions"]["wijkkracht"]
+        pages = "".join(p.read_text(encoding="utf-8") for p in (edition / "html").glob("*.html"))
+        return entry, {p.name for p in edition.iterdir()}, pages
+
+    assert main([*build, "--html-only"]) == 0
+    entry, files, pages = published()
+    assert entry["pdf"] is None and entry["pdf_route"] is None and "WeasyPrint" not in entry["renderer_version"]
+    assert files == {"html", "notebooks"} and ".pdf" not in pages and "Download als PDF" not in pages
+    workbook = sorted(p.name for p in (edition / "html" / "cijfers").glob("*.xlsx"))
+    assert workbook == ["jaarverslag-2022-wijkkracht-cijfers.xlsx"]  # named as with a PDF
+
+    assert main([*build, "--html-only"]) == 0
+    assert published()[0]["up_to_date"] is True
+
+    assert main(build) == 0  # a PDF asked for now: rendered, though no chapter changed
+    entry, files, pages = published()
+    assert entry["up_to_date"] is False and entry["pdf"] == "wijkkracht/jaarverslag-2022-wijkkracht.pdf"
+    assert entry["pdf_route"] == "weasyprint" and "jaarverslag-2022-wijkkracht.pdf" in files
+    assert 'href="../jaarverslag-2022-wijkkracht.pdf">Download als PDF' in pages
+    assert all(c["cached"] for c in entry["chapters"].values())
+
+
 # ---- the output layout is named in one place ------------------------------------
 
 PACKAGE = Path(jaarverslag.__file__).parent

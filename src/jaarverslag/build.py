@@ -55,12 +55,14 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
                  out_root: Path | None = None, data_dir: Path | None = None,
                  jobs: int | None = None, wait: float = 0, book_file: Path | None = None,
                  suppress_below: int | None = None, cache: bool = True,
-                 progress: bool | Progress | None = None, timeout: float | None = None) -> Entry:
+                 progress: bool | Progress | None = None, timeout: float | None = None,
+                 pdf: bool = True) -> Entry:
     """Build one edition of a year's report into out_root/<year>/<edition>/; return its manifest entry.
 
     `book_file` is the `_quarto.yml` to build; its folder holds the chapters it lists.
     `suppress_below` hides counts from 1 to N-1 (see the chapters' tables).
     `cache=False` neither uses nor fills the build cache in out_root/.cache.
+    `pdf=False` publishes the HTML book alone (quicker to check): no PDF, and no link to one.
     `progress` shows progress on stderr; None: only on a terminal and not in CI.
     """
     book_file = Path(book_file or paths.book_file())
@@ -94,7 +96,7 @@ def build_report(year: int, *, gemeente: str | None = None, renderer: str = "emb
                             "Probeer het later opnieuw.") from None
     try:
         return _build_locked(edition, book, renderer, year_out, data_dir, jobs, store, _progress(progress),
-                             timeout=timeout or book.cell_timeout)
+                             timeout=timeout or book.cell_timeout, pdf=pdf)
     finally:
         lock.release()
 
@@ -166,13 +168,13 @@ def edition_meta(edition: Edition, prov: dict[str, Any]) -> dict[str, Any]:
 
 def _build_locked(edition: Edition, book: Book, renderer: str, year_out: Path,
                   data_dir: Path | None, jobs: int | None, store: cache_mod.Cache | None = None,
-                  report: Progress = QUIET, *, timeout: float | None = None) -> Entry:
+                  report: Progress = QUIET, *, timeout: float | None = None, pdf: bool = True) -> Entry:
     recover(year_out)  # an edition a killed swap left aside is put back first (publish/swap.py)
     for stale in year_out.glob(f"{paths.staging_prefix(edition.slug)}*"):  # left by a killed build
         shutil.rmtree(_below(stale, year_out), ignore_errors=True)
     started = time.perf_counter()
     prov = provenance.provenance(edition.year, year_dir(edition.year, data_dir))
-    current = _up_to_date(edition, book, renderer, year_out, data_dir, store, prov)
+    current = _up_to_date(edition, book, renderer, year_out, data_dir, store, prov, pdf=pdf)
     if current is not None:
         # An edition published before modes were set is 0700.
         make_readable(_below(paths.edition_dir(year_out, edition.slug), year_out))
@@ -185,7 +187,7 @@ def _build_locked(edition: Edition, book: Book, renderer: str, year_out: Path,
     staging = _below(Path(tempfile.mkdtemp(prefix=paths.staging_prefix(edition.slug), dir=year_out)), year_out)
     try:
         entry = _build_into(staging, edition, book, renderer, data_dir, jobs, store, report, prov,
-                            timeout=timeout)
+                            timeout=timeout, pdf=pdf)
         entry["seconds"] = round(time.perf_counter() - started, 3)
         publish(staging, _below(paths.edition_dir(year_out, edition.slug), year_out))
         write_manifest(_below(paths.manifest_file(year_out), year_out), edition, entry)
@@ -200,8 +202,10 @@ def _build_locked(edition: Edition, book: Book, renderer: str, year_out: Path,
         shutil.rmtree(_below(staging, year_out), ignore_errors=True)
 
 
-def _meta(edition: Edition, prov: dict[str, Any]) -> dict[str, Any]:
-    """What the renderers show of the edition: title, subtitle, colophon, the link to the PDF."""
+def _meta(edition: Edition, prov: dict[str, Any], *, pdf: bool = True) -> dict[str, Any]:
+    """What the renderers show of the edition: title, subtitle, colophon, the link to the PDF
+    (None when the build makes none), and the name its files are called after."""
+    name = paths.pdf_name(edition.year, edition.slug)
     return {
         "title": f"Jaarverslag {edition.year}" + (f" gemeente {edition.gemeente}" if edition.gemeente else ""),
         "subtitle": edition.subtitle,
@@ -209,12 +213,13 @@ def _meta(edition: Edition, prov: dict[str, Any]) -> dict[str, Any]:
         "year": edition.year,
         "colophon": provenance.colophon(prov, suppression_rule=edition.suppression_rule),  # for readers
         "verantwoording": provenance.verantwoording(prov),  # the technical provenance, after it
-        "pdf_href": f"../{paths.pdf_name(edition.year, edition.slug)}",  # from html/ to the PDF beside it
+        "pdf_href": f"../{name}" if pdf else None,  # from html/ to the PDF beside it
+        "file_stem": Path(name).stem,  # the workbook's name, also without a PDF
     }
 
 
 def _render_key(edition: Edition, book: Book, renderer: str, prov: dict[str, Any],
-                chapters: list[list[Any]]) -> str | None:
+                chapters: list[list[Any]], *, pdf: bool) -> str | None:
     """What the rendered edition depends on, but its build time; None when a chapter's is unknown."""
     if any(sha is None for _, _, sha in chapters):
         return None
@@ -225,12 +230,12 @@ def _render_key(edition: Edition, book: Book, renderer: str, prov: dict[str, Any
         pages={paths.relative(p): cache_mod.digest(p.read_bytes()) for p in pages if p},
         chapters=chapters,
         provenance={k: v for k, v in prov.items() if k != "built_at"},
-        meta={k: v for k, v in _meta(edition, prov).items() if k not in ("colophon", "verantwoording")},
+        meta={k: v for k, v in _meta(edition, prov, pdf=pdf).items() if k not in ("colophon", "verantwoording")},
     )
 
 
 def _up_to_date(edition: Edition, book: Book, renderer: str, year_out: Path, data_dir: Path | None,
-                store: cache_mod.Cache | None, prov: dict[str, Any]) -> Entry | None:
+                store: cache_mod.Cache | None, prov: dict[str, Any], *, pdf: bool) -> Entry | None:
     """The published edition's manifest entry when a build now would make the same edition."""
     entry = _published_entry(paths.manifest_file(year_out), edition.slug)
     if store is None or entry is None:
@@ -242,7 +247,7 @@ def _up_to_date(edition: Edition, book: Book, renderer: str, year_out: Path, dat
     if len(entries) != len(sources):  # a chapter would run
         return None
     key = _render_key(edition, book, renderer, prov, [[s.stem, e.key, e.notebook_sha256]
-                                                      for s, e in zip(sources, entries, strict=True)])
+                                                      for s, e in zip(sources, entries, strict=True)], pdf=pdf)
     published = [entry["html"], entry.get("pdf"), *[c["notebook"] for c in entry["chapters"].values()]]
     if key != entry["render_key"] or not all((year_out / p).is_file() for p in published if p):
         return None
@@ -308,7 +313,7 @@ def _reads(run: Run, data_root: Path) -> list[str]:
 def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
                 data_dir: Path | None, jobs: int | None, store: cache_mod.Cache | None = None,
                 report: Progress = QUIET, prov: dict[str, Any] | None = None, *,
-                timeout: float | None = None) -> Entry:
+                timeout: float | None = None, pdf: bool = True) -> Entry:
     """Run the chapters into `staging` and render them there; return the edition's manifest entry."""
     sources = [book.root / c for c in book.notebooks]
     parameters = _parameters(edition, data_dir)
@@ -323,7 +328,7 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
 
     data_folder = year_dir(edition.year, data_dir)
     prov = prov or provenance.provenance(edition.year, data_folder)
-    report.step(label, "HTML en PDF maken")
+    report.step(label, "HTML en PDF maken" if pdf else "HTML maken")
     from .render import render
 
     if renderer == EMBEDDED and store is not None:
@@ -331,7 +336,7 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
         _link_pages(paths.html_dir(paths.edition_dir(staging.parent, edition.slug)), paths.html_dir(staging))
 
     rendered = render(renderer, book, executed, staging, pdf_name=paths.pdf_name(edition.year, edition.slug),
-                      meta=_meta(edition, prov))
+                      meta=_meta(edition, prov, pdf=pdf), pdf=pdf)
 
     book_files = [book.source, *[book.root / c for c in book.chapters]]
     inputs = [p for p in book_files if p is not None] + list(provenance.folder_files(data_folder))
@@ -349,7 +354,7 @@ def _build_into(staging: Path, edition: Edition, book: Book, renderer: str,
         "inputs": provenance.inputs(inputs),
         "provenance": prov,
         "render_key": _render_key(edition, book, renderer, prov,
-                                  [[r.chapter, r.key, r.notebook_sha256] for r in runs]) if store else None,
+                                  [[r.chapter, r.key, r.notebook_sha256] for r in runs], pdf=pdf) if store else None,
         "up_to_date": False,
         "checked_at": prov["built_at"],
     }

@@ -129,6 +129,9 @@ def parser() -> argparse.ArgumentParser:
                        help="toon aantallen van 1 tot N-1 als '<N' (voor openbare edities; standaard uit)")
     build.add_argument("--renderer", choices=["embedded", "quarto"], default="embedded",
                        help="embedded (standaard, werkt offline) of quarto (als quarto geïnstalleerd is)")
+    build.add_argument("--html-only", dest="pdf", action="store_false",
+                       help="maak alleen het HTML-boek, zonder PDF: sneller, om na te kijken (de editie heeft dan "
+                            "geen PDF en geen link ernaar, tot een build zonder deze optie)")
     build.add_argument("--out", type=Path, default=None, help="uitvoermap (standaard: build/ van het project)")
     build.add_argument("--timeout", type=positive, default=None, metavar="SECONDEN",
                        help="hoogstens zoveel seconden per cel van een hoofdstuk (standaard: cell-timeout in "
@@ -244,7 +247,7 @@ def _run(args: argparse.Namespace) -> int:
                       renderer=args.renderer, out_root=out, data_dir=args.data_dir,
                       jobs=args.jobs, wait=args.wait, book_file=args.book,
                       suppress_below=args.suppress_below, cache=args.cache, progress=args.progress,
-                      timeout=args.timeout)
+                      timeout=args.timeout, pdf=args.pdf)
     for year, editions in built.items():
         for name, entry in editions.items():
             year_out = Path(out) / str(year)

@@ -61,22 +61,27 @@ __all__ = [
 
 
 def render(renderer: str, book: Book, chapters: list[Path], out_dir: Path, *, pdf_name: str,
-           meta: Mapping[str, Any]) -> Rendered:
+           meta: Mapping[str, Any], pdf: bool = True) -> Rendered:
     """Render the executed `chapters` of `book` into the edition folder `out_dir` with `renderer`
-    ("embedded" or "quarto"). The embedded PDF is `out_dir/<pdf_name>`; Quarto names its own."""
+    ("embedded" or "quarto"). The embedded PDF is `out_dir/<pdf_name>`; Quarto names its own.
+    `pdf=False`: the HTML book alone."""
     if renderer == EMBEDDED:
-        return render_embedded(book, chapters, out_dir, pdf_name=pdf_name, meta=meta)
+        return render_embedded(book, chapters, out_dir, pdf_name=pdf_name, meta=meta, pdf=pdf)
     if renderer == QUARTO:
-        return _package.render_quarto(book, chapters, paths.quarto_dir(out_dir), meta=meta)
+        return _package.render_quarto(book, chapters, paths.quarto_dir(out_dir), meta=meta, pdf=pdf)
     raise JaarverslagError(f"Onbekende renderer {renderer!r}; kies uit {', '.join(RENDERERS)}.", Kind.USAGE)
 
 
 def render_embedded(book: Book, chapters: list[Path], out_dir: Path, *, pdf_name: str,
-                    meta: Mapping[str, Any]) -> Rendered:
-    """The HTML book in `out_dir/html/` and the PDF beside it, with nbconvert and WeasyPrint."""
+                    meta: Mapping[str, Any], pdf: bool = True) -> Rendered:
+    """The HTML book in `out_dir/html/` and the PDF beside it (unless `pdf` is False), with
+    nbconvert and WeasyPrint."""
     html = _package.render_html(book, chapters, paths.html_dir(out_dir), meta=meta)
-    pdf = _package.render_pdf(book, chapters, Path(out_dir) / pdf_name, meta=meta)
-    return Rendered(html=html, pdf=pdf, renderer=EMBEDDED, pdf_route=WEASYPRINT,
+    if not pdf:
+        return Rendered(html=html, pdf=None, renderer=EMBEDDED, pdf_route=None,
+                        version=f"jaarverslag {_version('jaarverslag')}")
+    made = _package.render_pdf(book, chapters, Path(out_dir) / pdf_name, meta=meta)
+    return Rendered(html=html, pdf=made, renderer=EMBEDDED, pdf_route=WEASYPRINT,
                     version=f"jaarverslag {_version('jaarverslag')}, WeasyPrint {_version('weasyprint')}")
 
 

@@ -59,10 +59,11 @@ class Workbook:
 
 
 def workbook_name(site: Site) -> str:
-    """The workbook's file name, after the PDF's (`jaarverslag-2022-hengelo-cijfers.xlsx`)."""
+    """The workbook's file name, after the edition's files or else its PDF
+    (`jaarverslag-2022-hengelo-cijfers.xlsx`)."""
     from jaarverslag.render.html import slugify
 
-    stem = Path(site.pdf_href).stem if site.pdf_href else slugify(site.title)
+    stem = site.file_stem or (Path(site.pdf_href).stem if site.pdf_href else slugify(site.title))
     return f"{stem}-cijfers.xlsx"
 
 

@@ -107,6 +107,7 @@ class Site:
     colophon: tuple[tuple[str, str], ...]
     pdf_href: str | None
     lang: str = "nl"
+    file_stem: str = ""  # what the edition's files are called after (`jaarverslag-2022-hengelo`)
     verantwoording: tuple[tuple[str, str], ...] = ()  # the technical provenance, after the colofon
     font_family: str = HOUSE_FONT_FAMILY
 
@@ -147,6 +148,7 @@ class Site:
             colophon=tuple((str(k), str(v)) for k, v in colophon.items()),
             pdf_href=pdf_href,
             lang=book.lang or "nl",
+            file_stem=str(meta.get("file_stem") or ""),
             verantwoording=tuple((str(k), str(v)) for k, v in (meta.get("verantwoording") or {}).items()),
         )
 

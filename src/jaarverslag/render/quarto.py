@@ -353,9 +353,10 @@ def _find(folder: Path, suffix: str) -> Path | None:
     return found[0] if found else None
 
 
-def render_quarto(book: Book, chapters: list[Path], out_dir: Path, *, meta: Mapping[str, Any]) -> Rendered:
+def render_quarto(book: Book, chapters: list[Path], out_dir: Path, *, meta: Mapping[str, Any],
+                  pdf: bool = True) -> Rendered:
     """Render with Quarto into `out_dir`: the HTML book, and a PDF through Typst or LaTeX
-    where Quarto can make one (else `pdf` is None; the log says why).
+    where Quarto can make one (else `pdf` is None; the log says why). `pdf=False`: the HTML alone.
 
     Raises `QuartoNotFound` when `quarto` is not on PATH or does not run, and
     `QuartoFailed` (Quarto's output in `details`) when the HTML render fails.
@@ -390,19 +391,22 @@ def render_quarto(book: Book, chapters: list[Path], out_dir: Path, *, meta: Mapp
             details=plain(result.stderr + "\n" + result.stdout).strip(),
         )
     html_index = output / "index.html"
+    made = "Quarto " + ".".join(map(str, version))
+    if not pdf:
+        return Rendered(html=html_index, pdf=None, renderer=QUARTO, version=made, pdf_route=None)
 
-    pdf: Path | None = None
+    document: Path | None = None
     if pdf_format == "pdf":
         charts_as_png(stage, book)
     result = run(TYPST_FORMAT if pdf_format == "typst" else pdf_format)
     if result.returncode == 0:
-        pdf = _find(output, ".pdf")
-    if pdf is None:
+        document = _find(output, ".pdf")
+    if document is None:
         log.warning(
             "Quarto %s maakte geen PDF (--to %s): %s",
             ".".join(map(str, version)),
             pdf_format,
             plain(result.stderr or result.stdout).strip()[-2000:],
         )
-    return Rendered(html=html_index, pdf=pdf, renderer=QUARTO, version="Quarto " + ".".join(map(str, version)),
-                    pdf_route=(TYPST if pdf_format == "typst" else LATEX) if pdf is not None else None)
+    return Rendered(html=html_index, pdf=document, renderer=QUARTO, version=made,
+                    pdf_route=(TYPST if pdf_format == "typst" else LATEX) if document is not None else None)
