@@ -91,13 +91,14 @@ def built(tmp_path_factory) -> Path:
 
 
 def build_with_previous_year(folder: Path) -> None:
-    """data/2022 as it is and a made-up data/2023 (2022 times 1.1, see test_yoy), built for 2023."""
+    """data/2022 as it is and a made-up data/2023 (2022 times 1.1, see test_yoy), built for 2023:
+    the HTML book, which its tests read (`--html-only`; the 2022 report has the PDF)."""
     from test_yoy import make_previous_year
 
     data = folder / "data"
     shutil.copytree(DATA_DIR / "2022", data / "2022")
     make_previous_year(data, year=2023, factor=1.1, source=2022)
-    assert main(["build", "--year", "2023", "--data-dir", str(data), "--out", str(folder / "out")]) == 0
+    assert main(["build", "--year", "2023", "--data-dir", str(data), "--out", str(folder / "out"), "--html-only"]) == 0
 
 
 @pytest.fixture(scope="session")

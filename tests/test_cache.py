@@ -1,6 +1,8 @@
 """The build cache and the kernels: fast builds that give exactly what a fresh run gives.
 
 Small books (conftest.make_book) on a private copy of the data. No test looks at a clock.
+The builds make the HTML book alone (`pdf=False`): what is cached and rerun is the same
+with a PDF, and the no-change test keeps the PDF to show it is not rendered again.
 """
 
 import io
@@ -87,9 +89,9 @@ def test_a_no_change_rebuild_runs_no_chapter_and_leaves_the_report(tmp_path: Pat
 def test_a_changed_notebook_reruns_only_that_chapter(tmp_path: Path, data_copy: Path) -> None:
     book = make_book(tmp_path / "book", {"clienten": CLIENTEN, "tekst": TEKST})
     out = tmp_path / "out"
-    build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
+    build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy)
     edit(book.parent / "notebooks" / "tekst.ipynb", "# Proef", "# Proef, herzien")
-    entry = build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
+    entry = build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy)
     assert chapters_run(entry) == {"tekst"}
     page = (out / "2022" / "wijkkracht" / "html" / "tekst.html").read_text(encoding="utf-8")
     assert "Proef, herzien" in page
@@ -101,20 +103,20 @@ def test_a_changed_data_file_or_prose_page_reruns_only_the_chapters_that_read_it
     gemeenten.csv (read by the checks of the data a chapter loads)."""
     book = make_book(tmp_path / "book", {"clienten": CLIENTEN, "skillz": SKILLZ, "tekst": TEKST})
     out = tmp_path / "out"
-    first = build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
+    first = build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy)
     reads = {name: chapter["reads"] for name, chapter in first["chapters"].items()}
     assert any(r.endswith("2022/skillz.csv") for r in reads["skillz"])
     assert not any(r.endswith("skillz.csv") for r in reads["clienten"] + reads["tekst"])
     assert any(r.endswith("tekst/voorwoord.md") for r in reads["tekst"])
 
     edit(data_copy / "2022" / "skillz.csv", "Borne,78,590", "Borne,78,591")
-    entry = build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
+    entry = build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy)
     assert chapters_run(entry) == {"skillz"}
     assert "591" in (out / "2022" / "wijkkracht" / "html" / "skillz.html").read_text(encoding="utf-8")
 
     page = data_copy / "2022" / "tekst" / "voorwoord.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nEen nagekomen zin.\n", encoding="utf-8")
-    entry = build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
+    entry = build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy)
     assert chapters_run(entry) == {"tekst"}
 
     # chapters that load data also read gemeenten.csv (their rows are checked against it)
@@ -122,28 +124,28 @@ def test_a_changed_data_file_or_prose_page_reruns_only_the_chapters_that_read_it
         == [True, True, False]
     # the cache goes by content: a file written again with the same text is no change
     edit(data_copy / "2022" / "gemeenten.csv", "Borne", "Borne")
-    assert chapters_run(build_report(2022, out_root=out, book_file=book, data_dir=data_copy)) == set()
+    assert chapters_run(build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy)) == set()
 
 
 def test_a_parameter_change_reruns_the_chapters(tmp_path: Path, data_copy: Path) -> None:
     book = make_book(tmp_path / "book", {"clienten": CLIENTEN, "tekst": TEKST})
     out = tmp_path / "out"
-    build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
-    hidden = build_report(2022, out_root=out, book_file=book, data_dir=data_copy, suppress_below=1000)
+    build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy)
+    hidden = build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy, suppress_below=1000)
     assert chapters_run(hidden) == {"clienten", "tekst"}
-    borne = build_report(2022, gemeente="Borne", out_root=out, book_file=book, data_dir=data_copy)
+    borne = build_report(2022, gemeente="Borne", pdf=False, out_root=out, book_file=book, data_dir=data_copy)
     assert chapters_run(borne) == {"clienten", "tekst"}
     # back to the first parameters: its chapters come from the cache, but the published
     # wijkkracht edition is the one with hidden counts, so it is made again
-    back = build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
+    back = build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy)
     assert chapters_run(back) == set() and back["up_to_date"] is False
 
 
 def test_no_cache_runs_everything_and_keeps_no_cache(tmp_path: Path, data_copy: Path) -> None:
     book = make_book(tmp_path / "book", {"tekst": TEKST})
     out = tmp_path / "out"
-    build_report(2022, out_root=out, book_file=book, data_dir=data_copy, cache=False)
-    entry = build_report(2022, out_root=out, book_file=book, data_dir=data_copy, cache=False)
+    build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy, cache=False)
+    entry = build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy, cache=False)
     assert chapters_run(entry) == {"tekst"} and entry["up_to_date"] is False
     assert not (out / ".cache").exists()
 
@@ -160,12 +162,12 @@ def test_a_file_a_chapter_opens_itself_or_a_project_module_it_imports_reruns_it(
     })
     (book.parent / "notebooks" / "hulp.py").write_text("TEKST = 'eerste hulp'\n", encoding="utf-8")
     out = tmp_path / "out"
-    build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
+    build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy)
 
     (data_copy / "2022" / "noot.txt").write_text("tweede noot", encoding="utf-8")
-    assert chapters_run(build_report(2022, out_root=out, book_file=book, data_dir=data_copy)) == {"noot"}
+    assert chapters_run(build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy)) == {"noot"}
     (book.parent / "notebooks" / "hulp.py").write_text("TEKST = 'tweede hulp'\n", encoding="utf-8")
-    entry = build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
+    entry = build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy)
     assert chapters_run(entry) == {"hulp"}
     assert "tweede hulp" in (out / "2022" / entry["chapters"]["hulp"]["notebook"]).read_text(encoding="utf-8")
 
@@ -176,14 +178,14 @@ def test_a_failing_chapter_is_not_cached(tmp_path: Path, data_copy: Path) -> Non
     book = make_book(tmp_path / "book", {"een": GOOD_CHAPTER, "kapot": "raise ValueError('kapotte cel')"})
     out = tmp_path / "out"
     with pytest.raises(ChapterError, match="kapot"):
-        build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
+        build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy)
     entries = (out / ".cache" / "chapters").glob("*.json")
     cached = {json.loads(p.read_text(encoding="utf-8"))["chapter"] for p in entries}
     assert cached == {"een"}
 
     stream = io.StringIO()
     with pytest.raises(ChapterError, match="kapotte cel") as err:
-        build_report(2022, out_root=out, book_file=book, data_dir=data_copy,
+        build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy,
                      progress=Progress(enabled=True, stream=stream))
     assert "1 uit de cache, 1 uitvoeren" in stream.getvalue()
     assert "kapotte cel" in err.value.notebook.read_text(encoding="utf-8")
@@ -195,13 +197,13 @@ def test_cached_notebooks_equal_fresh_runs(tmp_path: Path, data_copy: Path) -> N
     chapters = {"clienten": CLIENTEN, "grafiek": GRAFIEK, "tekst": TEKST}
     book = make_book(tmp_path / "book", chapters)
     out = tmp_path / "out"
-    first = build_report(2022, out_root=out, book_file=book, data_dir=data_copy, jobs=1)
+    first = build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy, jobs=1)
     fresh = {name: fresh_run(book, name, parameters(data_copy), tmp_path / "fresh") for name in chapters}
     for name in chapters:
         assert comparable(out / "2022" / first["chapters"][name]["notebook"]) == comparable(fresh[name]), name
 
     edit(book.parent / "index.qmd", "Over dit jaarverslag", "Over dit verslag")  # a render input only
-    again = build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
+    again = build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy)
     assert chapters_run(again) == set() and again["up_to_date"] is False
     for name in chapters:
         restored = out / "2022" / again["chapters"][name]["notebook"]
@@ -281,14 +283,14 @@ def test_validation_is_skipped_while_the_files_it_read_are_unchanged(tmp_path: P
 
     book = make_book(tmp_path / "book", {"tekst": TEKST})
     out = tmp_path / "out"
-    build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
+    build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy)
     calls = []
     real = jaarverslag.data.read.validate_year
     monkeypatch.setattr(jaarverslag.data.read, "validate_year", lambda *a: calls.append(a) or real(*a))
-    build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
+    build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy)
     assert calls == []
     edit(data_copy / "2022" / "skillz.csv", "Borne,78,590", "Borne,78,591")
-    build_report(2022, out_root=out, book_file=book, data_dir=data_copy)
+    build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy)
     assert len(calls) == 1
 
 
@@ -333,7 +335,9 @@ def test_the_cli_passes_cache_and_progress_options(monkeypatch: pytest.MonkeyPat
     assert main(["build", "--year", "2022", "--no-progress"]) == 0
     assert seen["cache"] is True and seen["progress"] is False
     assert main(["build", "--year", "2022"]) == 0
-    assert seen["progress"] is None  # decided by the terminal
+    assert seen["progress"] is None and seen["pdf"] is True  # progress: decided by the terminal
+    assert main(["build", "--year", "2022", "--html-only"]) == 0
+    assert seen["pdf"] is False
 
 
 def test_the_trace_records_reads_and_listings_under_the_roots_only(tmp_path: Path) -> None:
@@ -360,7 +364,7 @@ def test_a_chapter_whose_kernel_dies_is_named_and_the_others_still_run(tmp_path:
     book = make_book(tmp_path / "book", {"dood": "import os\nos._exit(3)", "tekst": TEKST})
     out = tmp_path / "out"
     with pytest.raises(ChapterError, match="Hoofdstuk 'dood'.*DeadKernelError"):
-        build_report(2022, out_root=out, book_file=book, data_dir=data_copy, jobs=1)
+        build_report(2022, pdf=False, out_root=out, book_file=book, data_dir=data_copy, jobs=1)
     entries = (out / ".cache" / "chapters").glob("*.json")
     assert {json.loads(p.read_text(encoding="utf-8"))["chapter"] for p in entries} == {"tekst"}
 
