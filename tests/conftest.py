@@ -80,13 +80,20 @@ def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, make: Call
     return folder
 
 
+# The shared report's date, as a reproducible build sets it: test_reproducible builds it again.
+SOURCE_DATE_EPOCH = "1677628800"  # 1 March 2023, 00:00 UTC
+
+
 def build_every_edition(out: Path) -> None:
-    assert main(["build", "--year", "2022", "--all", "--out", str(out)]) == 0
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        assert main(["build", "--year", "2022", "--all", "--out", str(out)]) == 0
 
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
-    """The 2022 report as `jaarverslag build --year 2022 --all` makes it: every edition."""
+    """The 2022 report as `jaarverslag build --year 2022 --all` makes it: every edition, dated
+    by SOURCE_DATE_EPOCH."""
     return once_per_run(tmp_path_factory, "report-2022", build_every_edition) / "2022"
 
 
