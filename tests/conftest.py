@@ -29,7 +29,6 @@ from types import CodeType
 import pytest
 from bs4 import BeautifulSoup
 from filelock import FileLock
-from pypdf import PdfReader
 
 from jaarverslag.cli import main
 from jaarverslag.paths import DATA_DIR
@@ -128,12 +127,20 @@ def html_pages(built, manifest) -> dict[str, BeautifulSoup]:
             for p in sorted(folder.glob("*.html"))}
 
 
+def text_of_pdf(pdf: Path, *, page: int | None = None) -> str:
+    """A PDF's text as a reader's tool extracts it (poppler's pdftotext, in reading order), or one page's."""
+    if shutil.which("pdftotext") is None:  # these checks must fail, not skip, where it is missing
+        pytest.fail("pdftotext ontbreekt: installeer poppler-utils (make system-deps)", pytrace=False)
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", *pages, str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
 @pytest.fixture(scope="session")
 def pdf_text(built, manifest, tmp_path_factory) -> str:
     """The text of the whole organisation's PDF, read once per run (it takes seconds)."""
     def extract(folder: Path) -> None:
-        pdf = built / manifest["editions"]["wijkkracht"]["pdf"]
-        text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+        text = text_of_pdf(built / manifest["editions"]["wijkkracht"]["pdf"])
         (folder / "wijkkracht.txt").write_text(text, encoding="utf-8")
 
     return (once_per_run(tmp_path_factory, "report-2022-pdf", extract) / "wijkkracht.txt").read_text(encoding="utf-8")

@@ -7,8 +7,7 @@ import json
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from conftest import edit
-from pypdf import PdfReader
+from conftest import edit, text_of_pdf
 
 from jaarverslag import Edition, section
 from jaarverslag.chapters import clienten, dienstverlening, jeugd, jongerenwerk, mantelzorg, vrijwilligers, wijkhuizen
@@ -34,7 +33,7 @@ def pages(year_out, entry) -> dict[str, BeautifulSoup]:
 
 
 def pdf_text(year_out, entry) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(year_out / entry["pdf"]).pages)
+    return text_of_pdf(year_out / entry["pdf"])
 
 
 def row_headers(soup) -> list[str]:
@@ -73,7 +72,7 @@ def test_the_hengelo_edition_holds_hengelo_only(every_edition):
             assert not any(other in h for h in headers), (name, other)
     cover = html["index"].select_one("h1").get_text(" ", strip=True)
     assert "Hengelo" in cover
-    first_page = PdfReader(year_out / built["hengelo"]["pdf"]).pages[0].extract_text()
+    first_page = text_of_pdf(year_out / built["hengelo"]["pdf"], page=1)
     assert "Hengelo" in first_page
 
 
