@@ -28,12 +28,16 @@ editions: $(STAMP) ## build every edition of $(YEAR): the whole organisation and
 # Tests run in TEST_JOBS processes (pytest-xdist; auto: one per core). pytest exits 5 when it
 # ran no test at all, and make stops on that as on a failure: an empty selection never passes.
 TEST_JOBS ?= auto
+# The tests start some 250 Python processes (kernels, CLI runs, workers). Where the environment
+# sets PYTHONDONTWRITEBYTECODE (these machines do), each would compile the package, and each worker
+# rewrite the tests' asserts, from source again: the tests write their bytecode (git-ignored).
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest
 
 test: $(STAMP) ## run every test: unit, notebooks, backtests, end to end; in parallel (README: how long)
-	$(PY) -m pytest -n $(TEST_JOBS)
+	$(PYTEST) -n $(TEST_JOBS)
 
 test-fast: $(STAMP) ## unit tests and doctests, no report build and no kernel: for the edit loop
-	$(PY) -m pytest -n $(TEST_JOBS) -m "not slow"
+	$(PYTEST) -n $(TEST_JOBS) -m "not slow"
 
 .PHONY: bench
 bench: $(STAMP) ## time the build against papermill by hand and the limit; cold, no change, one change, all editions; and the preview
