@@ -11,9 +11,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import GOOD_CHAPTER, make_book
 
 import jaarverslag
 from jaarverslag import paths
+from jaarverslag.cli import main
 
 slow = pytest.mark.slow
 
@@ -117,10 +119,6 @@ def test_the_manifest_says_which_renderer_made_the_edition_and_how(manifest):
 
 @slow
 def test_html_only_publishes_the_book_without_a_pdf_until_a_full_build(tmp_path, data_copy):
-    from conftest import GOOD_CHAPTER, make_book
-
-    from jaarverslag.cli import main
-
     book = make_book(tmp_path / "book", {"clienten": GOOD_CHAPTER})
     out = tmp_path / "out"
     build = ["build", "--year", "2022", "--data-dir", str(data_copy), "--book", str(book), "--out", str(out)]
