@@ -2,9 +2,10 @@
 
 Started by `forks.Server` as a script, never imported: `python forkserver.py FD RUNNER MODULE...`
 (RUNNER: the pid of the process it serves, so that `ps` tells whose server it is).
-It imports ipykernel and the libraries every chapter uses (`kernels.PRELOAD`), about
-1 s of each kernel's start, once. Then it waits on the socket FD for requests, a JSON
-line each: a kernel's arguments, environment and folder. For each it forks, and the
+It imports ipykernel, what a kernel loads as it starts (`KERNEL`: its debugger too) and
+the libraries every chapter uses (`kernels.PRELOAD`), about 1 s of each kernel's start,
+once. Then it waits on the socket FD for requests, a JSON line each: a kernel's
+arguments, environment and folder. For each it forks, and the
 child becomes that kernel as `python -m ipykernel_launcher ARGS`, started in that folder
 with that environment, would: in a session of its own, with the environment replaced
 and the folder changed before ipykernel starts. The server answers with the child's pid
@@ -32,6 +33,14 @@ from typing import Any  # noqa: E402
 
 # What ipykernel sets before any cell runs; matplotlib reads it when imported, here.
 INLINE = "module://matplotlib_inline.backend_inline"
+# What ipykernel imports as a kernel starts, besides its app: its debugger (debugpy) alone is
+# about 0.1 s of CPU per kernel.
+KERNEL = ("ipykernel.kernelapp", "ipykernel.debugger", "psutil", "sqlite3", "pdb", "IPython.core.debugger",
+          "IPython.core.completerlib", "IPython.extensions.storemagic", "tornado.platform.asyncio")
+QUIET_DEBUGPY = "PYDEVD_DISABLE_FILE_VALIDATION"
+# What those imports set in the environment (debugpy does), for every kernel: as in a kernel
+# that imports them itself, where its own environment has no value.
+set_by_kernel: dict[str, str] = {}
 
 
 def serve(fd: int, preload: list[str]) -> dict[str, Any] | None:
@@ -39,11 +48,14 @@ def serve(fd: int, preload: list[str]) -> dict[str, Any] | None:
     child this returns the child's request, with the server's loop left behind."""
     channel = socket.socket(fileno=fd)
     os.environ.setdefault("MPLBACKEND", INLINE)
-    for module in ("ipykernel.kernelapp", *preload):
-        try:
-            importlib.import_module(module)
-        except Exception:  # noqa: BLE001 - the notebook's own import will say what is wrong
-            pass
+    before = dict(os.environ)
+    # debugpy checks the interpreter as it loads, and would warn on the build's terminal.
+    os.environ.setdefault(QUIET_DEBUGPY, "1")
+    _load(KERNEL)
+    if QUIET_DEBUGPY not in before:
+        del os.environ[QUIET_DEBUGPY]
+    set_by_kernel.update((k, v) for k, v in os.environ.items() if before.get(k) != v)
+    _load(preload)
     children: set[int] = set()
     pending = b""
     while True:
@@ -73,6 +85,14 @@ def serve(fd: int, preload: list[str]) -> dict[str, Any] | None:
     return None
 
 
+def _load(modules: tuple[str, ...] | list[str]) -> None:
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - the notebook's own import will say what is wrong
+            pass
+
+
 def _reap(children: set[int]) -> None:
     for pid in list(children):
         try:
@@ -93,6 +113,8 @@ def become_kernel(request: dict[str, Any]) -> None:
     server = os.getppid()
     os.environ.clear()
     os.environ.update(request["env"], JPY_PARENT_PID=str(server))
+    for name, value in set_by_kernel.items():
+        os.environ.setdefault(name, value)
     launcher = importlib.util.find_spec("ipykernel_launcher")
     sys.argv = [launcher.origin if launcher and launcher.origin else "ipykernel_launcher", *request["argv"],
                 f"--IPKernelApp.parent_handle={server}"]  # its default was read when the server imported it
