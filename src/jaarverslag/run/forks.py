@@ -119,8 +119,12 @@ class Server:
             raise OSError("de kernelserver gaf geen kernel")
         return Forked(int(answer), fds[0])
 
+    def stop(self) -> None:
+        """Ask the server to end its kernels and exit; `close` waits for that."""
+        self._channel.close()
+
     def close(self) -> None:
-        self._channel.close()  # the server ends its kernels and exits
+        self.stop()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -150,6 +154,8 @@ def server(python: str, environ: dict[str, str]) -> Server:
 def close() -> None:
     """End every server of this process, and with them their kernels."""
     with _servers_lock:
+        for found in _servers.values():
+            found.stop()  # all at once: each takes a moment to end its kernels and exit
         for found in _servers.values():
             found.close()
         _servers.clear()

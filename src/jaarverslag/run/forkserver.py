@@ -125,5 +125,8 @@ def become_kernel(request: dict[str, Any]) -> None:
 
 if __name__ == "__main__":
     asked = serve(int(sys.argv[1]), sys.argv[3:])
-    if asked is not None:
-        become_kernel(asked)
+    if asked is None:  # nothing to save: exit without the interpreter's teardown of all it loaded
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+    become_kernel(asked)
