@@ -10,7 +10,8 @@ the project's own code.
 server for the kernel instead of starting the command itself. It watches and signals
 the kernel through a pidfd (`Forked`), never through a pid that could have been reused.
 Where that cannot work (another kernel command, no pidfds, a server that failed),
-the kernel is started as jupyter_client starts it.
+the kernel is started as jupyter_client starts it. When it kills a kernel it waits for the
+kernel to be gone, which takes moments, so that jupyter_client does not sleep 0.1 s first.
 
 A process starts a server at its first kernel, and another when the environment its
 kernels get has changed, since libraries read it as they load. They end with the process.
@@ -19,6 +20,7 @@ kernels get has changed, since libraries read it as they load. They end with the
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import select
@@ -180,3 +182,11 @@ class ForkProvisioner(LocalProvisioner):
         self.pid = self.pgid = process.pid  # in a session of its own
         self.cwd = kwargs.get("cwd") or Path.cwd()
         return self.connection_info
+
+    async def kill(self, restart: bool = False) -> None:
+        await super().kill(restart)
+        # The manager then checks every 0.1 s whether the kernel is gone. A killed kernel is gone
+        # within moments: waiting for that here, the manager finds it gone at its first look.
+        if self.process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=1)
