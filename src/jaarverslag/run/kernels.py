@@ -178,7 +178,7 @@ class Kernel:
 
     def __init__(self, folder: Path) -> None:
         # The client asynchronous, as nbclient's own, so that it notices a kernel that dies mid-cell.
-        self.km = kernel_manager(folder, client_class="jupyter_client.asynchronous.AsyncKernelClient")
+        self.km = kernel_manager(folder, client_class="jaarverslag.run.client.ReadyClient")
         self.reads = Path(folder) / f"reads-{uuid.uuid4().hex}.json"  # where `inkernel` writes what was read
         self.setting: Setting | None = None
         self._ending = threading.Lock()
